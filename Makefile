@@ -1,0 +1,68 @@
+# paperwire: `make run` serves the demo, `make test` runs every test on SQLite and PostgreSQL.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+PG_URL ?= postgresql://postgres@127.0.0.1:5432/test
+TEST_OUT ?= test-output
+
+.PHONY: run install install-test browser test test-sqlite test-postgres lint typecheck check bench clean
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(VENV)/bin/python
+	$(PY) -m pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
+	$(PY) -m pip install -q -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+
+install-test: $(VENV)/.installed-test
+
+## Serve the bundled demo set on http://127.0.0.1:$(PORT) (SQLite in ./data unless set).
+run: install
+	$(VENV)/bin/paperwire serve --demo --port $(PORT)
+
+## Debian's Chromium for the browser tests, when it is missing and we are root.
+browser:
+	@if ! command -v chromium >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
+	  else echo "chromium is missing and we are not root: browser tests will fail under CI=true"; fi; \
+	fi
+
+## Every test, on SQLite and then on PostgreSQL ($(PG_URL)).
+test: install-test browser
+	$(MAKE) test-sqlite
+	$(MAKE) test-postgres
+
+test-sqlite: install-test
+	mkdir -p $(TEST_OUT)
+	PAPERWIRE_DATA_DIR=$$(mktemp -d) DATABASE_URL= $(PY) -m pytest $(PYTEST_ARGS)
+
+test-postgres: install-test
+	mkdir -p $(TEST_OUT)
+	PAPERWIRE_DATA_DIR=$$(mktemp -d) DATABASE_URL=$(PG_URL) $(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install-test
+	$(VENV)/bin/ruff check paperwire tests bench scripts
+	$(VENV)/bin/ruff format --check paperwire tests bench scripts
+
+typecheck: install-test
+	$(VENV)/bin/mypy paperwire
+
+## ruff, mypy and the tests.
+check: lint typecheck test
+
+bench: install-test
+	$(PY) bench/import.py
+	$(PY) bench/pages.py
+
+clean:
+	rm -rf $(VENV) $(TEST_OUT) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,60 @@
+"""Render the LaTeX math in arXiv titles and abstracts as MathML, and everything else as text."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import nh3
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from latex2mathml.converter import convert
+
+# $$…$$, \[…\], $…$ and \(…\); a backslash-escaped \$ is a literal dollar.
+MATH = re.compile(
+    r"\$\$(?P<d1>.+?)\$\$|\\\[(?P<d2>.+?)\\\]|(?<![\\$])\$(?P<i1>[^$]+?)(?<!\\)\$|\\\((?P<i2>.+?)\\\)",
+    re.DOTALL,
+)
+MAX_MATH = 2000  # longer "formulas" are almost surely a stray $; shown as text
+
+MATHML_TAGS = {
+    "math", "mi", "mn", "mo", "ms", "mtext", "mspace", "mrow", "mfrac", "msqrt", "mroot", "mstyle",
+    "merror", "mpadded", "mphantom", "menclose", "msub", "msup", "msubsup", "munder", "mover",
+    "munderover", "mtable", "mtr", "mtd", "semantics", "annotation",
+}
+MATHML_ATTRS = {
+    "*": {"mathvariant", "display", "stretchy", "fence", "separator", "lspace", "rspace", "accent",
+          "accentunder", "form", "columnalign", "rowspacing", "columnspacing", "width", "height",
+          "depth", "notation", "displaystyle", "scriptlevel", "minsize", "maxsize", "movablelimits"},
+}
+
+
+def _math(tex: str, display: bool) -> str:
+    """Return sanitised MathML for one formula, or the escaped source if it will not convert."""
+    source = f"${tex}$"
+    if len(tex) > MAX_MATH:
+        return escape(source)
+    try:
+        mathml = convert(tex.strip(), display="block" if display else "inline")
+    except Exception:  # latex2mathml raises many kinds on bad input; all mean "show as text"
+        return escape(source)
+    # Whatever the converter emits passes an allow-list of MathML tags: no way to a script.
+    clean = nh3.clean(mathml, tags=MATHML_TAGS, attributes=MATHML_ATTRS, link_rel=None)
+    return f'<span class="math" title="{escape(tex.strip())}">{clean}</span>'
+
+
+@lru_cache(maxsize=8192)
+def render_math(text: str) -> SafeString:
+    """Return text as HTML: math rendered as MathML, every other character escaped."""
+    if not text:
+        return mark_safe("")
+    out: list[str] = []
+    pos = 0
+    for m in MATH.finditer(text):
+        out.append(escape(text[pos : m.start()]))
+        display = m.group("d1") is not None or m.group("d2") is not None
+        tex = m.group("d1") or m.group("d2") or m.group("i1") or m.group("i2") or ""
+        out.append(_math(tex, display))
+        pos = m.end()
+    out.append(escape(text[pos:]))
+    return mark_safe("".join(out))

@@ -1,0 +1,47 @@
+"""`paperwire import PATH...`: load JSON Lines files of papers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from paperwire.papers.importer import ImportReport, StrictImportError, import_files
+
+MAX_REASONS = 20  # invalid lines listed one by one before the rest are only counted
+
+
+def print_report(console: Console, report: ImportReport) -> None:
+    """Print an import report: counts, then the invalid lines with their reasons."""
+    for path, layout in report.layouts.items():
+        console.print(f"{path}: {layout} layout")
+    console.print(f"Imported {report.files} file(s): {report.summary()}")
+    for path, line, reason in report.invalid[:MAX_REASONS]:
+        console.print(f"  invalid {path}:{line}: {reason}", markup=False, highlight=False)
+    if len(report.invalid) > MAX_REASONS:
+        console.print(f"  … and {len(report.invalid) - MAX_REASONS} more invalid lines")
+
+
+class Command(BaseCommand):
+    help = "Import papers from JSON Lines files (plain or .gz; sample or Kaggle arXiv layout)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("paths", nargs="+", type=Path)
+        parser.add_argument("--strict", action="store_true", help="abort at the first invalid line, writing nothing")
+
+    def handle(self, *args: Any, **opts: Any) -> None:
+        console = Console(file=self.stdout, stderr=False)
+        paths: list[Path] = opts["paths"]
+        with Progress(
+            TextColumn("importing"), BarColumn(), MofNCompleteColumn(), TextColumn("papers"),
+            TimeElapsedColumn(), console=Console(stderr=True), transient=True,
+        ) as bar:
+            task = bar.add_task("import", total=None)
+            try:
+                report = import_files(paths, strict=opts["strict"], progress=lambda n: bar.advance(task, n))
+            except (StrictImportError, FileNotFoundError) as e:
+                raise CommandError(str(e)) from None
+        print_report(console, report)

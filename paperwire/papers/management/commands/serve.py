@@ -1,0 +1,57 @@
+"""`paperwire serve`: migrate, optionally load the demo set, and serve with gunicorn."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+
+from paperwire.papers.models import Paper
+
+DEMO = Path(__file__).resolve().parents[3] / "demo" / "papers.jsonl.gz"
+
+
+def load_demo_if_empty(stdout: Any) -> None:
+    """Import the bundled demo set when the database has no papers."""
+    if Paper.objects.exists():
+        return
+    stdout.write(f"The database is empty: importing the demo set ({DEMO.name}).")
+    call_command("import", str(DEMO), stdout=stdout)
+
+
+class Command(BaseCommand):
+    help = "Apply migrations and serve paperwire with gunicorn (static files through WhiteNoise)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
+        parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+        parser.add_argument("--workers", type=int, default=settings.WEB_WORKERS)
+        parser.add_argument("--demo", action="store_true", help="import the bundled demo set if the database is empty")
+
+    def handle(self, *args: Any, **opts: Any) -> None:
+        call_command("migrate", interactive=False, verbosity=0)
+        if opts["demo"]:
+            load_demo_if_empty(self.stdout)
+        from gunicorn.app.base import BaseApplication
+
+        from paperwire.wsgi import application
+
+        bind = f"{opts['host']}:{opts['port']}"
+
+        class Server(BaseApplication):  # type: ignore[misc]  # gunicorn ships no type hints
+            def load_config(self) -> None:
+                self.cfg.set("bind", bind)
+                self.cfg.set("workers", opts["workers"])
+                self.cfg.set("accesslog", "-")
+                self.cfg.set("timeout", 60)
+
+            def load(self) -> Any:
+                return application
+
+        self.stdout.write(f"paperwire serving {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]} "
+                          f"data from {settings.DATA_DIR} at http://{bind}/")
+        Server().run()

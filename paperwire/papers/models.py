@@ -1,0 +1,75 @@
+"""Papers as paperwire stores them: one row per arXiv paper, keyed by its versionless id."""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class Paper(models.Model):
+    """An arXiv paper: metadata, listing day, version history and community counters."""
+
+    arxiv_id = models.CharField(max_length=64, unique=True)  # versionless: 2211.01095, hep-th/9302046
+    title = models.TextField()
+    abstract = models.TextField()
+    authors = models.JSONField(default=list)  # names in paper order
+    categories = models.JSONField(default=list)  # codes, primary first
+    primary_category = models.CharField(max_length=32, db_index=True)
+
+    published = models.DateField(null=True, blank=True)  # first-version (v1) date
+    updated = models.DateField(null=True, blank=True)  # latest-version date
+    announced = models.DateField(null=True, blank=True)  # first arXiv daily listing
+    # The day the paper appears in the feed: announced, else the day it was submitted to
+    # the hub, else the first-version date. Every feed page is a range of listing days.
+    listing_day = models.DateField(db_index=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)  # put on the daily list (hub or HF)
+    submitted_by = models.CharField(max_length=150, blank=True)  # username that put it there
+
+    versions = models.JSONField(default=list)  # [{"version": 1, "date": "...", "size": "..."}]
+    latest_version = models.PositiveIntegerField(null=True, blank=True)
+    comments = models.TextField(blank=True)
+    journal_ref = models.TextField(blank=True)
+    doi = models.CharField(max_length=255, blank=True)
+    license = models.CharField(max_length=255, blank=True)
+    submitter = models.CharField(max_length=255, blank=True)  # arXiv's submitter name
+    withdrawn = models.BooleanField(default=False)
+
+    github_repo = models.URLField(max_length=500, blank=True)
+    github_stars = models.PositiveIntegerField(null=True, blank=True)
+    project_page = models.URLField(max_length=500, blank=True)
+    ai_summary = models.TextField(blank=True)
+    ai_keywords = models.JSONField(default=list, blank=True)
+
+    upvotes = models.PositiveIntegerField(default=0)  # local members' votes (kept by community)
+    hf_upvotes = models.PositiveIntegerField(default=0)  # imported from Hugging Face, kept apart
+    num_comments = models.PositiveIntegerField(default=0)
+    hidden = models.BooleanField(default=False)  # hidden by a moderator
+
+    source_hash = models.CharField(max_length=32, blank=True)  # digest of the last imported record
+    created_at = models.DateTimeField(auto_now_add=True)
+    modified_at = models.DateTimeField(auto_now=True, db_index=True)  # feeds the search index
+
+    class Meta:
+        indexes = [models.Index(fields=["listing_day", "arxiv_id"], name="paper_day_id")]
+
+    def __str__(self) -> str:
+        return f"{self.arxiv_id}: {self.title[:60]}"
+
+    @property
+    def abs_url(self) -> str:
+        return f"https://arxiv.org/abs/{self.arxiv_id}"
+
+    @property
+    def pdf_url(self) -> str:
+        return f"https://arxiv.org/pdf/{self.arxiv_id}"
+
+
+class PaperCategory(models.Model):
+    """One category a paper is listed in, primary or cross-list, for filtering."""
+
+    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="category_rows")
+    code = models.CharField(max_length=32)
+    primary = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["paper", "code"], name="paper_category_once")]
+        indexes = [models.Index(fields=["code", "paper"], name="category_paper")]

@@ -1,0 +1,104 @@
+"""Read queries behind the feed pages and their JSON twins."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Max, Min, QuerySet
+
+from . import trending
+from .models import Paper
+from .periods import Period, period_containing
+
+HUB_SUBMITTER = "arxiv"  # the submitter name of papers that came from the arXiv listing itself
+
+
+@dataclass
+class FeedPage:
+    period: Period
+    papers: list[Paper]
+    total: int
+    offset: int
+    limit: int
+    sort: str
+    category: str
+    previous: Period | None  # the nearest earlier period with papers
+    next: Period | None  # the nearest later period with papers
+
+    @property
+    def has_more(self) -> bool:
+        return self.offset + len(self.papers) < self.total
+
+
+def visible() -> QuerySet[Paper]:
+    """Return the papers anyone may see (not hidden by a moderator)."""
+    return Paper.objects.filter(hidden=False)
+
+
+def _filtered(category: str = "", submitter: str = "") -> QuerySet[Paper]:
+    qs = visible()
+    if category:
+        qs = qs.filter(category_rows__code=category)
+    if submitter:
+        if submitter == HUB_SUBMITTER:
+            qs = qs.filter(submitted_by="")
+        else:
+            qs = qs.filter(submitted_by=submitter)
+    return qs
+
+
+def latest_day(category: str = "") -> dt.date | None:
+    """Return the latest listing day that has visible papers."""
+    return _filtered(category).aggregate(day=Max("listing_day"))["day"]
+
+
+def neighbours(period: Period, category: str = "") -> tuple[Period | None, Period | None]:
+    """Return the nearest earlier and later periods of the same kind that have papers."""
+    qs = _filtered(category)
+    before = qs.filter(listing_day__lt=period.start).aggregate(d=Max("listing_day"))["d"]
+    after = qs.filter(listing_day__gt=period.end).aggregate(d=Min("listing_day"))["d"]
+    return (
+        period_containing(period.kind, before) if before else None,
+        period_containing(period.kind, after) if after else None,
+    )
+
+
+def feed(
+    period: Period,
+    *,
+    category: str = "",
+    sort: str = "trending",
+    offset: int = 0,
+    limit: int = 30,
+    submitter: str = "",
+    with_neighbours: bool = True,
+) -> FeedPage:
+    """Return one page of the papers listed in period, in the given sort."""
+    qs = _filtered(category, submitter).filter(listing_day__range=(period.start, period.end))
+    total = qs.count()
+    papers = list(trending.ordered(qs, sort)[offset : offset + limit]) if offset < total else []
+    prev, nxt = neighbours(period, category) if with_neighbours else (None, None)
+    return FeedPage(period, papers, total, offset, limit, sort, category, prev, nxt)
+
+
+def paper(arxiv_id: str) -> Paper | None:
+    """Return the visible paper with this versionless id, or None."""
+    return visible().filter(arxiv_id=arxiv_id).first()
+
+
+def categories_in(period: Period) -> list[tuple[str, int]]:
+    """Return the categories listed in period with their paper counts, most papers first."""
+    from django.db.models import Count
+
+    from .models import PaperCategory
+
+    rows = (
+        PaperCategory.objects.filter(
+            paper__hidden=False, paper__listing_day__range=(period.start, period.end)
+        )
+        .values("code")
+        .annotate(n=Count("paper"))
+        .order_by("-n", "code")
+    )
+    return [(r["code"], r["n"]) for r in rows]

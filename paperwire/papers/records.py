@@ -1,0 +1,60 @@
+"""The normalised paper record every source (files, arXiv, OAI-PMH, Hugging Face) produces."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass
+class VersionInfo:
+    version: int  # 1 for v1
+    date: str | None = None  # ISO 8601 date or datetime, UTC
+    size: str | None = None  # as arXiv gives it, e.g. "294kb"
+
+
+@dataclass
+class HubInfo:
+    """What the Hugging Face daily papers list knows about a paper."""
+
+    upvotes: int = 0
+    submitted_at: dt.datetime | None = None  # when it was put on the HF daily list
+    submitter: str = ""  # HF username
+    submitter_fullname: str = ""
+    github_repo: str = ""
+    github_stars: int | None = None
+    project_page: str = ""
+    ai_summary: str = ""
+    ai_keywords: list[str] = field(default_factory=list)
+
+
+@dataclass
+class PaperRecord:
+    """One paper as a source describes it; upserted by papers.upsert.upsert_records."""
+
+    arxiv_id: str  # versionless, canonical (papers.ids.parse_arxiv_id)
+    title: str
+    abstract: str
+    authors: list[str]
+    categories: list[str]  # primary first, no duplicates
+    published: dt.date | None = None  # first-version (v1) date
+    updated: dt.date | None = None  # latest-version date
+    announced: dt.date | None = None  # first arXiv daily listing day
+    versions: list[VersionInfo] = field(default_factory=list)
+    latest_version: int | None = None
+    comments: str = ""
+    journal_ref: str = ""
+    doi: str = ""
+    license: str = ""
+    submitter: str = ""  # arXiv's submitter name, when the source gives it
+    withdrawn: bool = False
+    hub: HubInfo | None = None
+
+    def content_hash(self) -> str:
+        """Return a digest of every field, so an unchanged record can be skipped."""
+        data = asdict(self)
+        return hashlib.blake2b(
+            json.dumps(data, sort_keys=True, default=str, ensure_ascii=False).encode(), digest_size=16
+        ).hexdigest()

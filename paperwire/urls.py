@@ -1,0 +1,15 @@
+"""One routes table: pages, the JSON API and the admin."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from paperwire.api.api import api
+
+handler404 = "paperwire.papers.errors.not_found"
+handler500 = "paperwire.papers.errors.server_error"
+
+urlpatterns = [
+    path("api/", api.urls),
+    path("admin/", admin.site.urls),
+    path("", include("paperwire.papers.urls")),
+]

@@ -1,0 +1,132 @@
+"""Shared fixtures: the real database (SQLite or PostgreSQL by DATABASE_URL), a live server,
+Debian's Chromium through Playwright, and small real data from the bundled demo set."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings
+
+ROOT = Path(__file__).resolve().parents[1]
+DEMO = ROOT / "paperwire" / "demo" / "papers.jsonl.gz"
+OUT = Path(os.environ.get("TEST_OUT", ROOT / "test-output"))
+CHROMIUM = os.environ.get("PAPERWIRE_CHROMIUM", "/usr/bin/chromium")
+# Playwright's sync API runs an event loop in the test thread; the ORM calls made there are
+# still plain synchronous calls, so Django's async-safety guard must not refuse them.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return f"paperwire database: {settings.DATABASES['default']['ENGINE']} ({settings.DATABASES['default']['NAME']})"
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Fail at once (under CI) or stop with a clear message when PostgreSQL is unreachable."""
+    db = settings.DATABASES["default"]
+    if "postgresql" not in db["ENGINE"]:
+        return
+    import psycopg
+
+    try:
+        psycopg.connect(
+            host=db["HOST"] or None, port=db["PORT"] or None, user=db["USER"] or None,
+            dbname="postgres", connect_timeout=5,
+        ).close()
+    except psycopg.OperationalError as e:
+        message = f"PostgreSQL at {db['HOST']}:{db['PORT']} is unreachable: {e}"
+        if IN_CI:
+            raise pytest.UsageError(message + " (CI=true: failing, not skipping)")
+        pytest.exit(message + " — PostgreSQL half of the suite not run", returncode=0)
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings() -> None:
+    """Give the test database a suffix so parallel checkouts do not share one."""
+    suffix = os.environ.get("PAPERWIRE_TEST_DB_SUFFIX", "")
+    if suffix:
+        db = settings.DATABASES["default"]
+        db.setdefault("TEST", {})["NAME"] = f"test_{db['NAME']}_{suffix}".replace("/", "_")[-60:]
+
+
+@pytest.fixture(autouse=True)
+def _data_dir(tmp_path: Path, settings: Any) -> Path:
+    """Give every test its own data dir (index files, secret key)."""
+    data = tmp_path / "data"
+    data.mkdir()
+    settings.DATA_DIR = data
+    return data
+
+
+def demo_rows(n: int | None = None) -> list[dict[str, Any]]:
+    """Return the first n lines of the bundled demo set (real arXiv papers)."""
+    rows = []
+    with gzip.open(DEMO, "rt", encoding="utf-8") as f:
+        for line in f:
+            rows.append(json.loads(line))
+            if n is not None and len(rows) >= n:
+                break
+    return rows
+
+
+def write_jsonl(path: Path, rows: list[Any], *, gz: bool = False) -> Path:
+    """Write rows (dicts, or raw strings written as they are) as JSON Lines."""
+    text = "".join((r if isinstance(r, str) else json.dumps(r)) + "\n" for r in rows)
+    if gz:
+        with gzip.open(path, "wt", encoding="utf-8") as f:
+            f.write(text)
+    else:
+        path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def demo_papers(db: None) -> int:
+    """Import the whole bundled demo set (3,390 real papers over 14 listing days)."""
+    from paperwire.papers.importer import import_files
+
+    report = import_files([DEMO])
+    return report.created
+
+
+@pytest.fixture(scope="session")
+def screenshots() -> Path:
+    """Return the folder where browser tests save their screenshots."""
+    path = OUT / "screenshots"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Any]:
+    """Launch Debian's Chromium through Playwright (fails under CI when it is missing)."""
+    if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
+        if IN_CI:
+            pytest.fail(f"Chromium not found at {CHROMIUM} (CI=true: browser tests must run)")
+        pytest.skip(f"Chromium not found at {CHROMIUM}; `make test` installs it when run as root")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(chromium: Any) -> Iterator[Any]:
+    """Return a fresh laptop-sized browser page."""
+    context = chromium.new_context(viewport={"width": 1280, "height": 900})
+    pg = context.new_page()
+    yield pg
+    context.close()
