@@ -4,6 +4,7 @@ Debian's Chromium through Playwright, and small real data from the bundled demo 
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 import os
 import shutil
@@ -49,8 +50,8 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 
 @pytest.fixture(scope="session")
 def django_db_modify_db_settings() -> None:
-    """Give the test database a suffix so parallel checkouts do not share one."""
-    suffix = os.environ.get("PAPERWIRE_TEST_DB_SUFFIX", "")
+    """Give the test database a suffix so two checkouts tested at once do not share one."""
+    suffix = os.environ.get("PAPERWIRE_TEST_DB_SUFFIX") or hashlib.blake2b(str(ROOT).encode(), digest_size=4).hexdigest()
     if suffix:
         db = settings.DATABASES["default"]
         db.setdefault("TEST", {})["NAME"] = f"test_{db['NAME']}_{suffix}".replace("/", "_")[-60:]
