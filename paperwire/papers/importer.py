@@ -105,6 +105,7 @@ def _squash(text: str) -> str:
 
 def parse_sample(obj: dict[str, Any]) -> PaperRecord:
     """Return the record for one line in the sample layout (id, title, authors list, …)."""
+    arxiv_id = _id(obj)
     authors = obj.get("authors")
     if not isinstance(authors, list) or not all(isinstance(a, str) for a in authors):
         raise InvalidRecord("'authors' must be a list of strings")
@@ -117,7 +118,7 @@ def parse_sample(obj: dict[str, Any]) -> PaperRecord:
         raise InvalidRecord("no date: 'published' and 'announced' are both empty")
     versions = [VersionInfo(1, published.isoformat())] if published else []
     return PaperRecord(
-        arxiv_id=_id(obj),
+        arxiv_id=arxiv_id,
         title=_squash(_text(obj, "title", required=True)),
         abstract=_text(obj, "abstract", required=True),
         authors=_unique([a.strip() for a in authors]),
@@ -147,6 +148,7 @@ def _kaggle_author(parts: Any) -> str:
 
 def parse_kaggle(obj: dict[str, Any]) -> PaperRecord:
     """Return the record for one line of the Kaggle arXiv snapshot layout."""
+    arxiv_id = _id(obj)
     categories = obj.get("categories")
     if not isinstance(categories, str):
         raise InvalidRecord("'categories' must be a space-separated string")
@@ -176,7 +178,7 @@ def parse_kaggle(obj: dict[str, Any]) -> PaperRecord:
         raise InvalidRecord("no date for the first version")
     comments = _text(obj, "comments")
     return PaperRecord(
-        arxiv_id=_id(obj),
+        arxiv_id=arxiv_id,
         title=_squash(_text(obj, "title", required=True)),
         abstract=_text(obj, "abstract", required=True),
         authors=_unique(authors),

@@ -33,7 +33,7 @@ class Command(BaseCommand):
         parser.add_argument("--strict", action="store_true", help="abort at the first invalid line, writing nothing")
 
     def handle(self, *args: Any, **opts: Any) -> None:
-        console = Console(file=self.stdout, stderr=False)
+        console = Console(file=self.stdout, soft_wrap=True)
         paths: list[Path] = opts["paths"]
         with Progress(
             TextColumn("importing"), BarColumn(), MofNCompleteColumn(), TextColumn("papers"),
