@@ -67,6 +67,7 @@ def daily_papers(request: HttpRequest, params: Query[DailyParams]) -> list[dict[
         limit=params.limit,
         submitter=(params.submitter or "").strip()[:150],
         with_neighbours=False,
+        with_total=False,
     )
     return [daily_item(paper) for paper in page.papers]
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Max, Min, QuerySet
+from django.db.models import Count, Exists, Max, Min, OuterRef, QuerySet
 
 from . import trending
-from .models import Paper
+from .models import Paper, PaperCategory
 from .periods import Period, period_containing
 
 HUB_SUBMITTER = "arxiv"  # the submitter name of papers that came from the arXiv listing itself
@@ -39,7 +39,9 @@ def visible() -> QuerySet[Paper]:
 def _filtered(category: str = "", submitter: str = "") -> QuerySet[Paper]:
     qs = visible()
     if category:
-        qs = qs.filter(category_rows__code=category)
+        # EXISTS probes the (paper, code) unique index once per paper of the period; a join
+        # made SQLite walk every paper of the category instead (23k for cs.LG: 120 ms).
+        qs = qs.filter(Exists(PaperCategory.objects.filter(paper=OuterRef("pk"), code=category)))
     if submitter:
         if submitter == HUB_SUBMITTER:
             qs = qs.filter(submitted_by="")
@@ -73,11 +75,19 @@ def feed(
     limit: int = 30,
     submitter: str = "",
     with_neighbours: bool = True,
+    with_total: bool = True,
 ) -> FeedPage:
-    """Return one page of the papers listed in period, in the given sort."""
+    """Return one page of the papers listed in period, in the given sort.
+
+    with_total=False skips counting the period (total is then -1): a count over a long range
+    reads every row, and the API does not report it.
+    """
     qs = _filtered(category, submitter).filter(listing_day__range=(period.start, period.end))
-    total = qs.count()
-    papers = list(trending.ordered(qs, sort)[offset : offset + limit]) if offset < total else []
+    total = qs.count() if with_total else -1
+    if with_total and offset >= total:
+        papers: list[Paper] = []
+    else:
+        papers = list(trending.ordered(qs, sort)[offset : offset + limit])
     prev, nxt = neighbours(period, category) if with_neighbours else (None, None)
     return FeedPage(period, papers, total, offset, limit, sort, category, prev, nxt)
 
@@ -89,10 +99,6 @@ def paper(arxiv_id: str) -> Paper | None:
 
 def categories_in(period: Period) -> list[tuple[str, int]]:
     """Return the categories listed in period with their paper counts, most papers first."""
-    from django.db.models import Count
-
-    from .models import PaperCategory
-
     rows = (
         PaperCategory.objects.filter(
             paper__hidden=False, paper__listing_day__range=(period.start, period.end)

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from .models import Paper, PaperCategory
@@ -108,6 +108,17 @@ def _apply(paper: Paper, record: PaperRecord, existing: Paper | None) -> None:
     paper.modified_at = timezone.now()
 
 
+def _insert_categories(rows: list[tuple[int, str, bool]]) -> None:
+    """Insert (paper id, code, primary) rows; plain executemany, as the ORM's bulk_create spent
+    more time compiling SQL than the database spent writing (2 of every 3 rows an import writes)."""
+    if not rows:
+        return
+    table = connection.ops.quote_name(PaperCategory._meta.db_table)
+    primary = connection.ops.quote_name("primary")
+    with connection.cursor() as cursor:
+        cursor.executemany(f"INSERT INTO {table} (paper_id, code, {primary}) VALUES (%s, %s, %s)", rows)  # noqa: S608  # table and column names are ours, values are parameters
+
+
 def upsert_records(records: Sequence[PaperRecord]) -> UpsertCounts:
     """Create or update papers from records in one transaction; unchanged records write nothing."""
     counts = UpsertCounts()
@@ -148,12 +159,7 @@ def upsert_records(records: Sequence[PaperRecord]) -> UpsertCounts:
         if to_update:
             Paper.objects.bulk_update(to_update, RECORD_FIELDS + HUB_FIELDS, batch_size=500)
             PaperCategory.objects.filter(paper__in=[p.pk for p in to_update]).delete()
-        rows = [
-            PaperCategory(paper_id=p.pk, code=code, primary=(i == 0))
-            for p in (*to_create, *to_update)
-            for i, code in enumerate(p.categories)
-        ]
-        PaperCategory.objects.bulk_create(rows, batch_size=1000)
+        _insert_categories([(p.pk, code, i == 0) for p in (*to_create, *to_update) for i, code in enumerate(p.categories)])
     counts.created += len(to_create)
     counts.updated += len(to_update)
     return counts
