@@ -13,6 +13,7 @@ import argparse
 import os
 import platform
 import statistics
+import tempfile
 import time
 from pathlib import Path
 
@@ -23,7 +24,7 @@ TARGET_MS = 30.0  # p95 target for a page or API call
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--data-dir", type=Path, default=Path("/tmp/paperwire-bench"))
+    parser.add_argument("--data-dir", type=Path, default=Path(tempfile.gettempdir()) / "paperwire-bench")
     parser.add_argument("-n", type=int, default=200)
     args = parser.parse_args()
     fresh = not (args.data_dir / "paperwire.sqlite3").exists()

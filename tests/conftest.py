@@ -44,7 +44,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     except psycopg.OperationalError as e:
         message = f"PostgreSQL at {db['HOST']}:{db['PORT']} is unreachable: {e}"
         if IN_CI:
-            raise pytest.UsageError(message + " (CI=true: failing, not skipping)")
+            raise pytest.UsageError(message + " (CI=true: failing, not skipping)") from e
         pytest.exit(message + " — PostgreSQL half of the suite not run", returncode=0)
 
 
@@ -54,6 +54,7 @@ def django_db_modify_db_settings() -> None:
     suffix = os.environ.get("PAPERWIRE_TEST_DB_SUFFIX") or hashlib.blake2b(str(ROOT).encode(), digest_size=4).hexdigest()
     if suffix:
         db = settings.DATABASES["default"]
+        db["CONN_MAX_AGE"] = 0  # live-server threads must not hold connections past a test
         db.setdefault("TEST", {})["NAME"] = f"test_{db['NAME']}_{suffix}".replace("/", "_")[-60:]
 
 

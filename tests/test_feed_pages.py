@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import tempfile
 from collections import Counter
+from pathlib import Path
 
 import pytest
 from django.test import Client
 
+from paperwire.papers.importer import import_files
 from paperwire.papers.models import Paper
 
-from .conftest import demo_rows
+from .conftest import demo_rows, write_jsonl
 
 pytestmark = pytest.mark.django_db
 
@@ -72,13 +75,6 @@ def test_week_pages_cover_monday_to_sunday(client: Client, demo_papers: int, day
 
 def test_a_paper_on_the_boundary_belongs_to_its_own_week_and_month(client: Client, db: None) -> None:
     rows = demo_rows(2)
-    from paperwire.papers.importer import import_files
-
-    from .conftest import write_jsonl
-
-    import tempfile
-    from pathlib import Path
-
     # Sunday 2026-05-31 ends ISO week 22 and May; Monday 2026-06-01 starts week 23 and June.
     rows[0] = {**rows[0], "announced": "2026-05-31"}
     rows[1] = {**rows[1], "announced": "2026-06-01"}
@@ -162,10 +158,6 @@ def test_the_400_page_says_what_was_wrong_without_echoing_markup(client: Client,
 
 
 def test_the_paper_page_shows_everything_known(client: Client, db: None) -> None:
-    from pathlib import Path
-
-    from paperwire.papers.importer import import_files
-
     import_files([Path(__file__).parent / "fixtures" / "kaggle-layout.jsonl"])
     html = client.get("/papers/0704.0001").content.decode()
     for text in [

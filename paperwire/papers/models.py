@@ -73,3 +73,6 @@ class PaperCategory(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["paper", "code"], name="paper_category_once")]
         indexes = [models.Index(fields=["code", "paper"], name="category_paper")]
+
+    def __str__(self) -> str:
+        return f"{self.code} ({'primary' if self.primary else 'cross-list'})"
