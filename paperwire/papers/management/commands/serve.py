@@ -48,6 +48,9 @@ class Command(BaseCommand):
                 self.cfg.set("workers", opts["workers"])
                 self.cfg.set("accesslog", "-")
                 self.cfg.set("timeout", 60)
+                # gunicorn's control socket lives at one fixed path per user: two instances
+                # side by side would fight over it, and paperwire does not use it.
+                self.cfg.set("control_socket_disable", True)
 
             def load(self) -> Any:
                 return application
