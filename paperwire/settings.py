@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "paperwire.papers",
     "paperwire.api",
+    "paperwire.ingest",
 ]
 
 MIDDLEWARE = [
@@ -142,6 +143,28 @@ CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cook
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
+
+# --- Ingestion: arXiv query API, OAI-PMH, Hugging Face daily papers, and the daily schedule ---
+# Base URLs of the upstream services.
+ARXIV_API_URL = env("PAPERWIRE_ARXIV_API_URL", "https://export.arxiv.org/api/query")
+OAI_URL = env("PAPERWIRE_OAI_URL", "https://oaipmh.arxiv.org/oai")
+HF_URL = env("PAPERWIRE_HF_URL", "https://huggingface.co")
+# Seconds between two requests to arXiv (its terms ask for at least 3), and to Hugging Face.
+ARXIV_DELAY = float(env("PAPERWIRE_ARXIV_DELAY", "3"))
+HF_DELAY = float(env("PAPERWIRE_HF_DELAY", "1"))
+# Retries of a request after a timeout, network error, 5xx or 429, and the first back-off in
+# seconds (doubled each retry; a Retry-After header wins).
+INGEST_RETRIES = int(env("PAPERWIRE_INGEST_RETRIES", "5"))
+INGEST_BACKOFF = float(env("PAPERWIRE_INGEST_BACKOFF", "5"))
+# Seconds before one request is given up as timed out.
+INGEST_TIMEOUT = float(env("PAPERWIRE_INGEST_TIMEOUT", "60"))
+# The User-Agent sent upstream: who runs this instance and where.
+INGEST_USER_AGENT = env("PAPERWIRE_USER_AGENT", f"paperwire/0.1 (self-hosted daily-papers hub; +{BASE_URL})")
+# The daily ingestion run by `paperwire serve` and `paperwire worker`: the arXiv categories
+# followed, the hour (UTC) after which each day's run starts, and the sources (arxiv, oai, hf).
+INGEST_CATEGORIES = env_list("PAPERWIRE_INGEST_CATEGORIES", "cs.LG,cs.CV,cs.CL,cs.AI")
+INGEST_HOUR = int(env("PAPERWIRE_INGEST_HOUR", "2"))
+INGEST_SOURCES = env_list("PAPERWIRE_INGEST_SOURCES", "arxiv")
 
 LOGGING = {
     "version": 1,

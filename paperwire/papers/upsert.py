@@ -60,21 +60,33 @@ def _merge_versions(old: list[dict], new: list[dict]) -> list[dict]:
     return [by_number[n] for n in sorted(by_number)]
 
 
+def _record_version(record: PaperRecord) -> int | None:
+    """Return the newest version a record describes, or None when its source names none."""
+    return max([v.version for v in record.versions] + [record.latest_version or 0]) or None
+
+
 def _apply(paper: Paper, record: PaperRecord, existing: Paper | None) -> None:
     """Copy a record's fields onto paper (new or existing)."""
-    paper.title = record.title
-    paper.abstract = record.abstract
-    paper.authors = list(record.authors)
-    paper.categories = list(record.categories)
-    paper.primary_category = record.categories[0] if record.categories else ""
+    rec_version = _record_version(record)
+    known = existing.latest_version if existing is not None else None
+    # An older version (or a source that names no version, such as the HF list) must not
+    # overwrite the text of a newer version we already have; it only adds to the history.
+    older = bool(known and rec_version is not None and rec_version < known)
+    keep_text = older or bool(known and rec_version is None)
+    if not keep_text:
+        paper.title = record.title
+        paper.abstract = record.abstract
+        paper.authors = list(record.authors)
+        paper.categories = list(record.categories)
+        paper.primary_category = record.categories[0] if record.categories else ""
     versions = [asdict(v) for v in record.versions]
     if existing is not None:
         versions = _merge_versions(existing.versions or [], versions)
         # A source that knows fewer facts must not erase what an earlier one told us.
         paper.published = record.published or existing.published
-        paper.updated = record.updated or existing.updated
+        paper.updated = existing.updated if older else (record.updated or existing.updated)
         paper.announced = record.announced or existing.announced
-        paper.comments = record.comments or existing.comments
+        paper.comments = existing.comments if keep_text else (record.comments or existing.comments)
         paper.journal_ref = record.journal_ref or existing.journal_ref
         paper.doi = record.doi or existing.doi
         paper.license = record.license or existing.license
@@ -91,7 +103,10 @@ def _apply(paper: Paper, record: PaperRecord, existing: Paper | None) -> None:
     paper.versions = versions
     numbers = [v["version"] for v in versions]
     paper.latest_version = max([*numbers, record.latest_version or 0]) or None
-    paper.withdrawn = record.withdrawn or bool(existing and existing.withdrawn and not record.versions)
+    if older:
+        paper.withdrawn = bool(existing and existing.withdrawn)
+    else:
+        paper.withdrawn = record.withdrawn or bool(existing and existing.withdrawn and rec_version is None)
     hub = record.hub
     if hub is not None:
         paper.hf_upvotes = max(hub.upvotes, 0)

@@ -31,6 +31,7 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
         parser.add_argument("--workers", type=int, default=settings.WEB_WORKERS)
         parser.add_argument("--demo", action="store_true", help="import the bundled demo set if the database is empty")
+        parser.add_argument("--no-jobs", action="store_true", help="do not run the daily ingestion beside the server")
 
     def handle(self, *args: Any, **opts: Any) -> None:
         call_command("migrate", interactive=False, verbosity=0)
@@ -54,6 +55,12 @@ class Command(BaseCommand):
 
             def load(self) -> Any:
                 return application
+
+        # Background jobs (the daily ingestion) run in a child process beside gunicorn.
+        if not opts["no_jobs"]:
+            from paperwire.ingest.background import start_background_jobs
+
+            start_background_jobs()
 
         self.stdout.write(f"paperwire serving {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]} "
                           f"data from {settings.DATA_DIR} at http://{bind}/")
