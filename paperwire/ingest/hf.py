@@ -128,7 +128,7 @@ def parse_items(page: Page) -> list[Any]:
         raise PageError(f"malformed or truncated JSON where daily papers were expected: {e} ({where})") from None
     if page.status != 200:
         message = data.get("error") if isinstance(data, dict) else None
-        raise IngestError(f"Hugging Face refused the request: {message or data!r} ({where})")
+        raise IngestError(f"Hugging Face refused the request: {message or json.dumps(data)[:200]} ({where})")
     if not isinstance(data, list):
         raise PageError(f"expected a JSON array of daily papers but got a JSON {type(data).__name__} ({where})")
     return data

@@ -77,8 +77,9 @@ def _apply(paper: Paper, record: PaperRecord, existing: Paper | None) -> None:
         paper.title = record.title
         paper.abstract = record.abstract
         paper.authors = list(record.authors)
-        paper.categories = list(record.categories)
-        paper.primary_category = record.categories[0] if record.categories else ""
+        if record.categories or existing is None:  # the HF list names no categories: keep arXiv's
+            paper.categories = list(record.categories)
+            paper.primary_category = record.categories[0] if record.categories else ""
     versions = [asdict(v) for v in record.versions]
     if existing is not None:
         versions = _merge_versions(existing.versions or [], versions)
