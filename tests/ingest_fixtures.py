@@ -187,11 +187,24 @@ def record_id(record: bytes) -> str:
 
 def oai_page(records: list[bytes], token: str | None, size: int | None = None) -> bytes:
     """Return a ListRecords page; token None ends the list (an empty token, as arXiv sends)."""
-    tail = f'<resumptionToken completeListSize="{size}">{token}</resumptionToken>' if token else "<resumptionToken/>"
-    return OAI_HEAD + b"<ListRecords>\n" + b"\n".join(records) + b"\n" + tail.encode() + b"\n</ListRecords>\n</OAI-PMH>\n"
+    tail = (
+        f'<resumptionToken completeListSize="{size}">{token}</resumptionToken>'
+        if token
+        else "<resumptionToken/>"
+    )
+    return (
+        OAI_HEAD
+        + b"<ListRecords>\n"
+        + b"\n".join(records)
+        + b"\n"
+        + tail.encode()
+        + b"\n</ListRecords>\n</OAI-PMH>\n"
+    )
 
 
-def paged_oai(records: list[bytes], per_page: int, *, override: Callable[[int], Reply | None] | None = None) -> Route:
+def paged_oai(
+    records: list[bytes], per_page: int, *, override: Callable[[int], Reply | None] | None = None
+) -> Route:
     """Serve records in pages chained by tokens `page-N`; `override(n)` may answer page n instead."""
     pages = [records[i : i + per_page] for i in range(0, len(records), per_page)]
 
@@ -236,12 +249,22 @@ class ProcessDb:
 
     def popen(self, args: list[str], extra: dict[str, str] | None = None) -> subprocess.Popen[str]:
         env = {**os.environ, **self.env, **(extra or {})}
-        return subprocess.Popen(self.command(args, {}), env=env, cwd=ROOT, stdout=subprocess.PIPE,
-                                stderr=subprocess.STDOUT, text=True)
+        return subprocess.Popen(
+            self.command(args, {}),
+            env=env,
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
 
-    def run(self, args: list[str], extra: dict[str, str] | None = None, check: bool = False) -> subprocess.CompletedProcess[str]:
+    def run(
+        self, args: list[str], extra: dict[str, str] | None = None, check: bool = False
+    ) -> subprocess.CompletedProcess[str]:
         env = {**os.environ, **self.env, **(extra or {})}
-        done = subprocess.run(self.command(args, {}), env=env, cwd=ROOT, capture_output=True, text=True, timeout=120)
+        done = subprocess.run(
+            self.command(args, {}), env=env, cwd=ROOT, capture_output=True, text=True, timeout=120
+        )
         if check and done.returncode:
             raise AssertionError(done.stdout + done.stderr)
         return done

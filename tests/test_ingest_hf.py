@@ -50,16 +50,30 @@ def test_it_creates_papers_with_upvotes_submitter_links_and_listing_day(upstream
     assert paper.submitted_by == "akhaliq" and paper.listing_day == dt.date(2026, 6, 15)
     assert paper.github_repo == "https://github.com/example/project" and paper.github_stars == 128
     assert paper.project_page == "https://example.org/project"
-    assert paper.ai_summary.startswith("A one-sentence") and paper.ai_keywords == ["orthophoto", "Gaussian splatting"]
+    assert paper.ai_summary.startswith("A one-sentence") and paper.ai_keywords == [
+        "orthophoto",
+        "Gaussian splatting",
+    ]
     assert paper.published == dt.date(2026, 6, 12)
 
 
-def test_it_keeps_local_votes_and_arxiv_facts_when_it_updates_a_known_paper(upstream: Upstream, db: None) -> None:
+def test_it_keeps_local_votes_and_arxiv_facts_when_it_updates_a_known_paper(
+    upstream: Upstream, db: None
+) -> None:
     item = ITEMS[1]["paper"]
-    upsert_records([PaperRecord(
-        arxiv_id=item["id"], title=item["title"], abstract=item["summary"], authors=["A. Person"],
-        categories=["cs.CV", "cs.LG"], published=dt.date(2026, 6, 12), announced=dt.date(2026, 6, 15),
-    )])
+    upsert_records(
+        [
+            PaperRecord(
+                arxiv_id=item["id"],
+                title=item["title"],
+                abstract=item["summary"],
+                authors=["A. Person"],
+                categories=["cs.CV", "cs.LG"],
+                published=dt.date(2026, 6, 12),
+                announced=dt.date(2026, 6, 15),
+            )
+        ]
+    )
     Paper.objects.filter(arxiv_id=item["id"]).update(upvotes=5)
     upstream.on(DAILY, lambda q: json_reply(ITEMS if q.get("p") == "0" else []))
     ingest("--date", "2026-06-15")
@@ -106,10 +120,22 @@ def test_malformed_items_are_reported_and_the_rest_written(upstream: Upstream, d
 @pytest.mark.parametrize(
     ("reply", "message"),
     [
-        (Reply(200, b'[{"paper": {"id": "2008.03186", "tit', "application/json"), "malformed or truncated JSON"),
-        (Reply(200, b"<!doctype html><title>Hugging Face is down</title>", "text/html"), "got an HTML page titled 'Hugging Face is down'"),
-        (Reply(200, b'{"papers": []}', "application/json"), "expected a JSON array of daily papers but got a JSON dict"),
-        (Reply(400, b'{"error": "Invalid date"}', "application/json"), "Hugging Face refused the request: Invalid date"),
+        (
+            Reply(200, b'[{"paper": {"id": "2008.03186", "tit', "application/json"),
+            "malformed or truncated JSON",
+        ),
+        (
+            Reply(200, b"<!doctype html><title>Hugging Face is down</title>", "text/html"),
+            "got an HTML page titled 'Hugging Face is down'",
+        ),
+        (
+            Reply(200, b'{"papers": []}', "application/json"),
+            "expected a JSON array of daily papers but got a JSON dict",
+        ),
+        (
+            Reply(400, b'{"error": "Invalid date"}', "application/json"),
+            "Hugging Face refused the request: Invalid date",
+        ),
         (Reply(200, b"", "application/json"), "got an empty body"),
     ],
     ids=["truncated", "html", "wrong-shape", "http-400", "empty"],

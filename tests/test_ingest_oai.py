@@ -13,7 +13,16 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from ingest_fixtures import (
-    RECORD, ProcessDb, Reply, Upstream, fixture, oai_page, oai_records, paged_oai, point_settings_at, record_id,
+    RECORD,
+    ProcessDb,
+    Reply,
+    Upstream,
+    fixture,
+    oai_page,
+    oai_records,
+    paged_oai,
+    point_settings_at,
+    record_id,
 )
 
 from paperwire.ingest.models import HarvestState
@@ -42,7 +51,12 @@ def test_it_follows_resumption_tokens_and_reads_every_version(upstream: Upstream
     out = harvest("--set", "physics:nucl-ex", "--from", "2014-10-01")
     assert Paper.objects.count() == 12 and "created 12" in out and "(3 pages)" in out
     first = upstream.queries(OAI)[0]
-    assert first == {"verb": "ListRecords", "metadataPrefix": "arXivRaw", "set": "physics:nucl-ex", "from": "2014-10-01"}
+    assert first == {
+        "verb": "ListRecords",
+        "metadataPrefix": "arXivRaw",
+        "set": "physics:nucl-ex",
+        "from": "2014-10-01",
+    }
     assert [q.get("resumptionToken") for q in upstream.queries(OAI)[1:]] == ["page-1", "page-2"]
     paper = Paper.objects.get(arxiv_id="0704.0716")
     assert [v["version"] for v in paper.versions] == [1, 2, 3, 4] and paper.latest_version == 4
@@ -56,9 +70,16 @@ def test_it_follows_resumption_tokens_and_reads_every_version(upstream: Upstream
 
 
 def test_it_reads_the_arxiv_format(upstream: Upstream, db: None) -> None:
-    pages = [fixture("arXiv_ListRecords_2017_set-physics-hep-th.xml"), fixture("arXiv_ListRecords_2017_set-physics-hep-ex.xml")]
-    pages[0] = pages[0].replace(b"</ListRecords>", b'<resumptionToken cursor="0">next</resumptionToken></ListRecords>')
-    upstream.on(OAI, lambda q: Reply(body=pages[1 if q.get("resumptionToken") else 0], content_type="text/xml"))
+    pages = [
+        fixture("arXiv_ListRecords_2017_set-physics-hep-th.xml"),
+        fixture("arXiv_ListRecords_2017_set-physics-hep-ex.xml"),
+    ]
+    pages[0] = pages[0].replace(
+        b"</ListRecords>", b'<resumptionToken cursor="0">next</resumptionToken></ListRecords>'
+    )
+    upstream.on(
+        OAI, lambda q: Reply(body=pages[1 if q.get("resumptionToken") else 0], content_type="text/xml")
+    )
     harvest("--set", "physics:hep-th", "--format", "arXiv", "--from", "2017-12-14")
     assert Paper.objects.count() == 6
     paper = Paper.objects.get(arxiv_id="1412.8323")
@@ -116,10 +137,16 @@ def test_a_bad_resumption_token_starts_again_from_the_last_datestamp(upstream: U
         if token:
             n = int(token.split("-")[1])
             chunk = records[n * 4 : n * 4 + 4]
-            return Reply(body=oai_page(chunk, f"page-{n + 1}" if n * 4 + 4 < len(records) else None), content_type="text/xml")
+            return Reply(
+                body=oai_page(chunk, f"page-{n + 1}" if n * 4 + 4 < len(records) else None),
+                content_type="text/xml",
+            )
         since = q.get("from", "")
         rest = [r for r in records if r.split(b"<datestamp>")[1][:10].decode() >= since]
-        return Reply(body=oai_page(rest[:4], "page-1" if not since.startswith("2014-11") or len(rest) > 4 else None), content_type="text/xml")
+        return Reply(
+            body=oai_page(rest[:4], "page-1" if not since.startswith("2014-11") or len(rest) > 4 else None),
+            content_type="text/xml",
+        )
 
     upstream.on(OAI, route)
     out = harvest("--from", "2014-10-01")
@@ -159,10 +186,21 @@ def test_it_waits_out_a_503_with_retry_after(upstream: Upstream, db: None) -> No
 @pytest.mark.parametrize(
     ("bad", "message"),
     [
-        (Reply(body=oai_page(oai_records(1)[:2], "page-2")[:-200], content_type="text/xml"), "malformed or truncated XML"),
-        (Reply(body=b"<html><title>502 Bad Gateway</title></html>", content_type="text/html"), "got an HTML page"),
-        (Reply(body=b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><OAI-PMH>&a;</OAI-PMH>',
-               content_type="text/xml"), "with a DTD or entity declarations"),
+        (
+            Reply(body=oai_page(oai_records(1)[:2], "page-2")[:-200], content_type="text/xml"),
+            "malformed or truncated XML",
+        ),
+        (
+            Reply(body=b"<html><title>502 Bad Gateway</title></html>", content_type="text/html"),
+            "got an HTML page",
+        ),
+        (
+            Reply(
+                body=b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><OAI-PMH>&a;</OAI-PMH>',
+                content_type="text/xml",
+            ),
+            "with a DTD or entity declarations",
+        ),
     ],
     ids=["truncated", "html", "entities"],
 )
@@ -180,7 +218,9 @@ def test_a_broken_page_stops_the_harvest_and_a_rerun_finishes_it(
     assert "resuming after page 1" in out and Paper.objects.count() == 12
 
 
-def test_records_with_missing_fields_or_bad_ids_are_reported_and_the_rest_written(upstream: Upstream, db: None) -> None:
+def test_records_with_missing_fields_or_bad_ids_are_reported_and_the_rest_written(
+    upstream: Upstream, db: None
+) -> None:
     records = oai_records(copies=1)
     records[0] = records[0].replace(b"<id>0704.0471</id>", b"<id>0704.99</id>")
     records[1] = records[1].replace(b"<title>Limit distributions and scaling functions</title>", b"")
@@ -196,6 +236,15 @@ def test_records_with_missing_fields_or_bad_ids_are_reported_and_the_rest_writte
 
 def test_an_empty_page_with_a_token_is_followed(upstream: Upstream, db: None) -> None:
     records = oai_records(copies=1)
-    upstream.on(OAI, paged_oai(records, 3, override=lambda n: Reply(body=oai_page([], "page-1"), content_type="text/xml") if n == 0 else None))
+    upstream.on(
+        OAI,
+        paged_oai(
+            records,
+            3,
+            override=lambda n: (
+                Reply(body=oai_page([], "page-1"), content_type="text/xml") if n == 0 else None
+            ),
+        ),
+    )
     harvest("--set", "physics")
     assert Paper.objects.count() == 3  # page 0 empty, page 1 holds records 3-5

@@ -104,11 +104,15 @@ def parse_atom(page: Page) -> AtomPage:
     """Return the entries of one API page; raise PageError or ArxivApiError for a page that is not one."""
     root = parse_xml(page, "an arXiv Atom feed")
     if root.tag != ATOM + "feed":
-        raise PageError(f"expected an Atom <feed> but the document is a <{root.tag.rsplit('}', 1)[-1]}> ({page.url})")
+        raise PageError(
+            f"expected an Atom <feed> but the document is a <{root.tag.rsplit('}', 1)[-1]}> ({page.url})"
+        )
     entries = root.findall(ATOM + "entry")
     for entry in entries:
         if "/api/errors" in _text(entry, ATOM + "id"):
-            raise ArxivApiError(f"arXiv API error: {_text(entry, ATOM + 'summary') or 'no message'} ({page.url})")
+            raise ArxivApiError(
+                f"arXiv API error: {_text(entry, ATOM + 'summary') or 'no message'} ({page.url})"
+            )
     if page.status != 200:
         raise FetchError(f"HTTP {page.status} from {page.url}")
     out = AtomPage()
@@ -179,8 +183,11 @@ def ingest_category(
     start = 0
     while True:
         params = {
-            "search_query": f"cat:{category}", "sortBy": "lastUpdatedDate", "sortOrder": "descending",
-            "start": start, "max_results": page_size,
+            "search_query": f"cat:{category}",
+            "sortBy": "lastUpdatedDate",
+            "sortOrder": "descending",
+            "start": start,
+            "max_results": page_size,
         }
         try:
             _, atom = fetch_page(client, params, hooks)
@@ -199,7 +206,9 @@ def ingest_category(
                 report.add_invalid(entry.where, entry.reason)
                 continue
             assert entry.updated is not None
-            if (floor is not None and entry.updated < floor) or (stop_at is not None and entry.updated <= stop_at):
+            if (floor is not None and entry.updated < floor) or (
+                stop_at is not None and entry.updated <= stop_at
+            ):
                 reached_end = True  # sorted by update time: everything after this is older
                 continue
             if entry.record.arxiv_id in seen:
@@ -235,7 +244,9 @@ def ingest_categories(
     report = IngestReport("arxiv")
     with PoliteClient(delay=settings.ARXIV_DELAY, on_wait=(hooks or Hooks()).note) as client:
         for category in categories:
-            part = ingest_category(client, category, since=since, page_size=page_size, max_pages=max_pages, hooks=hooks)
+            part = ingest_category(
+                client, category, since=since, page_size=page_size, max_pages=max_pages, hooks=hooks
+            )
             report.merge(part)
             if part.error:
                 break
@@ -264,7 +275,7 @@ def ingest_ids(ids: Iterable[str], *, hooks: Hooks | None = None) -> IngestRepor
                 report.error = str(e)
                 return report
             report.pages += 1
-            records = []
+            records: list[PaperRecord] = []
             for entry in atom.entries:
                 report.fetched += 1
                 hooks.advance(1)

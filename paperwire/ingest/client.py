@@ -112,7 +112,9 @@ class PoliteClient:
         if seconds > 0:
             self.sleep(seconds)
 
-    def get(self, url: str, params: dict[str, Any] | None = None, *, ok: frozenset[int] = frozenset()) -> Page:
+    def get(
+        self, url: str, params: dict[str, Any] | None = None, *, ok: frozenset[int] = frozenset()
+    ) -> Page:
         """Return the page at url; retry transient failures; raise FetchError when they persist.
 
         Statuses in `ok` (besides 2xx) are returned to the caller, which reads their bodies

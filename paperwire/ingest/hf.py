@@ -120,17 +120,24 @@ def parse_items(page: Page) -> list[Any]:
         raise PageError(f"expected a JSON array of daily papers but got an empty body ({where})")
     if looks_like_html(page):
         title = html_title(page.body)
-        raise PageError("expected a JSON array of daily papers but got an HTML page"
-                        + (f" titled {title!r}" if title else "") + f" ({where})")
+        raise PageError(
+            "expected a JSON array of daily papers but got an HTML page"
+            + (f" titled {title!r}" if title else "")
+            + f" ({where})"
+        )
     try:
         data = json.loads(page.body)
     except (json.JSONDecodeError, UnicodeDecodeError) as e:
-        raise PageError(f"malformed or truncated JSON where daily papers were expected: {e} ({where})") from None
+        raise PageError(
+            f"malformed or truncated JSON where daily papers were expected: {e} ({where})"
+        ) from None
     if page.status != 200:
         message = data.get("error") if isinstance(data, dict) else None
         raise IngestError(f"Hugging Face refused the request: {message or json.dumps(data)[:200]} ({where})")
     if not isinstance(data, list):
-        raise PageError(f"expected a JSON array of daily papers but got a JSON {type(data).__name__} ({where})")
+        raise PageError(
+            f"expected a JSON array of daily papers but got a JSON {type(data).__name__} ({where})"
+        )
     return data
 
 
@@ -179,8 +186,14 @@ def ingest(
                 try:
                     record = item_record(item)
                 except InvalidField as e:
-                    pid = item.get("paper", {}).get("id") if isinstance(item, dict) and isinstance(item.get("paper"), dict) else None
-                    report.add_invalid(str(pid)[:80] if isinstance(pid, str) else f"page {p} item {i}", str(e))
+                    pid = (
+                        item.get("paper", {}).get("id")
+                        if isinstance(item, dict) and isinstance(item.get("paper"), dict)
+                        else None
+                    )
+                    report.add_invalid(
+                        str(pid)[:80] if isinstance(pid, str) else f"page {p} item {i}", str(e)
+                    )
                     continue
                 if record.arxiv_id in seen:
                     report.duplicates += 1

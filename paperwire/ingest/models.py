@@ -57,7 +57,9 @@ class HarvestState(models.Model):
     from after a badResumptionToken). arXiv categories: the newest `updated` time of the last
     complete pass, where the next pass stops."""
 
-    key = models.CharField(max_length=500, unique=True)  # oai|<url>|<prefix>|<set>|<from>|<until>, arxiv|cs.LG
+    key = models.CharField(
+        max_length=500, unique=True
+    )  # oai|<url>|<prefix>|<set>|<from>|<until>, arxiv|cs.LG
     source = models.CharField(max_length=20)  # oai or arxiv
     params = models.JSONField(default=dict, blank=True)
     resumption_token = models.TextField(blank=True)

@@ -48,6 +48,10 @@ class OaiPage:
     error_message: str = ""
 
 
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
 def _text(el: ET.Element, tag: str) -> str:
     found = el.find(tag)
     return (found.text or "").strip() if found is not None else ""
@@ -138,7 +142,9 @@ def raw_record(md: ET.Element) -> PaperRecord:
         label = v.get("version", "")
         if not re.fullmatch(r"v[1-9]\d{0,3}", label):
             raise InvalidField(f"bad version label {label[:20]!r}")
-        versions.append(VersionInfo(int(label[1:]), _rfc822(_text(v, RAW + "date")), _text(v, RAW + "size") or None))
+        versions.append(
+            VersionInfo(int(label[1:]), _rfc822(_text(v, RAW + "date")), _text(v, RAW + "size") or None)
+        )
     if not versions:
         raise InvalidField("no <version>")
     versions.sort(key=lambda v: v.version)
@@ -167,14 +173,19 @@ def raw_record(md: ET.Element) -> PaperRecord:
     )
 
 
-METADATA_PARSERS: dict[str, Callable[[ET.Element], PaperRecord]] = {ARXIV + "arXiv": arxiv_record, RAW + "arXivRaw": raw_record}
+METADATA_PARSERS: dict[str, Callable[[ET.Element], PaperRecord]] = {
+    ARXIV + "arXiv": arxiv_record,
+    RAW + "arXivRaw": raw_record,
+}
 
 
 def parse_oai(page: Page) -> OaiPage:
     """Return the records, token and any OAI error of one ListRecords page; raise PageError."""
     root = parse_xml(page, "an OAI-PMH response")
     if root.tag != OAI + "OAI-PMH":
-        raise PageError(f"expected an <OAI-PMH> response but the document is a <{root.tag.rsplit('}', 1)[-1]}> ({page.url})")
+        raise PageError(
+            f"expected an <OAI-PMH> response but the document is a <{_local(root.tag)}> ({page.url})"
+        )
     out = OaiPage()
     error = root.find(OAI + "error")
     if error is not None:
@@ -235,18 +246,31 @@ def harvest(
     if metadata_prefix not in FORMATS:
         raise IngestError(f"unsupported format {metadata_prefix!r}; use one of {', '.join(FORMATS)}")
     url = settings.OAI_URL
-    start, until = (from_date.isoformat() if from_date else ""), (until_date.isoformat() if until_date else "")
+    start, until = (
+        (from_date.isoformat() if from_date else ""),
+        (until_date.isoformat() if until_date else ""),
+    )
     report = IngestReport("oai")
     key = harvest_key(url, metadata_prefix, set_spec, start, until)
     state, _ = HarvestState.objects.get_or_create(
         key=key,
-        defaults={"source": "oai", "params": {"set": set_spec, "from": start, "until": until,
-                                              "format": metadata_prefix, "ordered": True}},
+        defaults={
+            "source": "oai",
+            "params": {
+                "set": set_spec,
+                "from": start,
+                "until": until,
+                "format": metadata_prefix,
+                "ordered": True,
+            },
+        },
     )
     holder = claim_harvest(state)
     if holder is None:
         state.refresh_from_db()
-        raise IngestError(f"this harvest is being run by another process ({state.claimed_by}); not starting a second")
+        raise IngestError(
+            f"this harvest is being run by another process ({state.claimed_by}); not starting a second"
+        )
     try:
         if restart:
             state.resumption_token, state.restart_from, state.last_datestamp = "", "", ""
@@ -255,15 +279,21 @@ def harvest(
             state.params = {**state.params, "ordered": True}
             state.save()
         elif state.complete:
-            report.notes.append("this harvest is already complete; nothing to do (--restart harvests it again)")
+            report.notes.append(
+                "this harvest is already complete; nothing to do (--restart harvests it again)"
+            )
             return report
         elif state.resumption_token or state.restart_from:
-            report.notes.append(f"resuming after page {state.pages} ({state.records} records already harvested)")
+            report.notes.append(
+                f"resuming after page {state.pages} ({state.records} records already harvested)"
+            )
             hooks.note(report.notes[-1])
         if state.complete_list_size:
             hooks.total(state.complete_list_size)
         with PoliteClient(delay=settings.ARXIV_DELAY, on_wait=hooks.note) as client:
-            _harvest_pages(client, url, state, report, set_spec, start, until, metadata_prefix, keep, max_pages, hooks)
+            _harvest_pages(
+                client, url, state, report, set_spec, start, until, metadata_prefix, keep, max_pages, hooks
+            )
     except IngestError as e:
         report.error = str(e)
     finally:
@@ -272,8 +302,17 @@ def harvest(
 
 
 def _harvest_pages(
-    client: PoliteClient, url: str, state: HarvestState, report: IngestReport, set_spec: str, start: str,
-    until: str, prefix: str, keep: Callable[[PaperRecord], bool] | None, max_pages: int | None, hooks: Hooks,
+    client: PoliteClient,
+    url: str,
+    state: HarvestState,
+    report: IngestReport,
+    set_spec: str,
+    start: str,
+    until: str,
+    prefix: str,
+    keep: Callable[[PaperRecord], bool] | None,
+    max_pages: int | None,
+    hooks: Hooks,
 ) -> None:
     restarts = 0
     while True:
@@ -300,7 +339,9 @@ def _harvest_pages(
             again = state.last_datestamp if state.params.get("ordered") else start
             state.resumption_token, state.restart_from = "", again
             state.save(update_fields=["resumption_token", "restart_from", "updated_at"])
-            report.notes.append(f"the server refused our resumption token; listing again from {again or 'the start'}")
+            report.notes.append(
+                f"the server refused our resumption token; listing again from {again or 'the start'}"
+            )
             hooks.note(report.notes[-1])
             continue
         if oai.error_code:
@@ -321,7 +362,10 @@ def _harvest_pages(
 
 
 def _save_position(
-    state: HarvestState, entries: list[tuple[str, PaperRecord | None, str]], report: IngestReport, oai: OaiPage,
+    state: HarvestState,
+    entries: list[tuple[str, PaperRecord | None, str]],
+    report: IngestReport,
+    oai: OaiPage,
     keep: Callable[[PaperRecord], bool] | None,
 ) -> None:
     """Write a page's records and the position after it in one transaction."""
@@ -338,8 +382,10 @@ def _save_position(
         else:
             records[record.arxiv_id] = record
     stamps = sorted(oai.datestamps)
-    ordered = bool(state.params.get("ordered")) and oai.datestamps == stamps and (
-        not stamps or not state.last_datestamp or stamps[0] >= state.last_datestamp
+    ordered = (
+        bool(state.params.get("ordered"))
+        and oai.datestamps == stamps
+        and (not stamps or not state.last_datestamp or stamps[0] >= state.last_datestamp)
     )
     with transaction.atomic():
         counts = upsert_records(list(records.values()))

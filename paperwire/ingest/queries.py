@@ -17,7 +17,8 @@ def status_context() -> dict[str, Any]:
         "runs": list(IngestRun.objects.order_by("-created_at", "-id")[:RECENT_RUNS]),
         "harvests": list(HarvestState.objects.order_by("-updated_at")[:RECENT_RUNS]),
         "schedule": {
-            "sources": settings.INGEST_SOURCES, "categories": settings.INGEST_CATEGORIES,
+            "sources": settings.INGEST_SOURCES,
+            "categories": settings.INGEST_CATEGORIES,
             "hour": settings.INGEST_HOUR,
         },
     }

@@ -70,7 +70,9 @@ def release_harvest(state: HarvestState, holder: str) -> None:
 
 def slot_run(key: str, source: str, params: dict[str, Any]) -> IngestRun:
     """Return the run row of a scheduled slot, creating it (pending) the first time."""
-    run, _ = IngestRun.objects.get_or_create(key=key, defaults={"source": source, "trigger": "schedule", "params": params})
+    run, _ = IngestRun.objects.get_or_create(
+        key=key, defaults={"source": source, "trigger": "schedule", "params": params}
+    )
     return run
 
 
@@ -78,8 +80,13 @@ def claim_run(run: IngestRun) -> bool:
     """Take a run for this process with one conditional UPDATE; return whether we got it."""
     me, now = holder_id(), timezone.now()
     values = {
-        "status": IngestRun.RUNNING, "claimed_by": me, "started_at": now, "heartbeat_at": now,
-        "finished_at": None, "error": "", "attempts": F("attempts") + 1,
+        "status": IngestRun.RUNNING,
+        "claimed_by": me,
+        "started_at": now,
+        "heartbeat_at": now,
+        "finished_at": None,
+        "error": "",
+        "attempts": F("attempts") + 1,
     }
     claimable = (
         Q(status=IngestRun.PENDING)
@@ -96,43 +103,63 @@ def start_command_run(source: str, params: dict[str, Any]) -> IngestRun:
     reap_dead_runs()
     now = timezone.now()
     return IngestRun.objects.create(
-        key=f"command:{source}:{now:%Y%m%dT%H%M%S}:{uuid.uuid4().hex[:8]}", source=source, trigger="command",
-        params=params, status=IngestRun.RUNNING, attempts=1, claimed_by=holder_id(), started_at=now,
+        key=f"command:{source}:{now:%Y%m%dT%H%M%S}:{uuid.uuid4().hex[:8]}",
+        source=source,
+        trigger="command",
+        params=params,
+        status=IngestRun.RUNNING,
+        attempts=1,
+        claimed_by=holder_id(),
+        started_at=now,
         heartbeat_at=now,
     )
 
 
 def _counts(report: IngestReport) -> dict[str, Any]:
     return {
-        "fetched": report.fetched, "created": report.created, "updated": report.updated,
-        "unchanged": report.unchanged, "invalid": report.invalid, "duplicates": report.duplicates,
-        "pages": report.pages, "reasons": report.reasons[:200], "notes": report.notes[:50],
+        "fetched": report.fetched,
+        "created": report.created,
+        "updated": report.updated,
+        "unchanged": report.unchanged,
+        "invalid": report.invalid,
+        "duplicates": report.duplicates,
+        "pages": report.pages,
+        "reasons": report.reasons[:200],
+        "notes": report.notes[:50],
     }
 
 
 def heartbeat(run: IngestRun, report: IngestReport) -> None:
     """Save a running run's counts so far and show it is alive."""
-    IngestRun.objects.filter(pk=run.pk).update(
-        heartbeat_at=timezone.now(), **_counts(report)
-    )
+    IngestRun.objects.filter(pk=run.pk).update(heartbeat_at=timezone.now(), **_counts(report))
 
 
 def finish_run(run: IngestRun, report: IngestReport) -> None:
     """Record how a run ended: its counts, and its error when it failed."""
     status = IngestRun.FAILED if report.error else IngestRun.DONE
     IngestRun.objects.filter(pk=run.pk).update(
-        status=status, finished_at=timezone.now(), heartbeat_at=timezone.now(), claimed_by="",
-        error=report.error[:5000], **_counts(report),
+        status=status,
+        finished_at=timezone.now(),
+        heartbeat_at=timezone.now(),
+        claimed_by="",
+        error=report.error[:5000],
+        **_counts(report),
     )
 
 
 def reap_dead_runs() -> int:
     """Mark running runs whose process died on this host (killed, crashed) as failed; return how many."""
     reaped = 0
-    for run in IngestRun.objects.filter(status=IngestRun.RUNNING).exclude(claimed_by="").only("pk", "claimed_by"):
+    for run in (
+        IngestRun.objects.filter(status=IngestRun.RUNNING).exclude(claimed_by="").only("pk", "claimed_by")
+    ):
         if holder_is_gone(run.claimed_by):
-            reaped += IngestRun.objects.filter(pk=run.pk, status=IngestRun.RUNNING, claimed_by=run.claimed_by).update(
-                status=IngestRun.FAILED, finished_at=timezone.now(), claimed_by="",
+            reaped += IngestRun.objects.filter(
+                pk=run.pk, status=IngestRun.RUNNING, claimed_by=run.claimed_by
+            ).update(
+                status=IngestRun.FAILED,
+                finished_at=timezone.now(),
+                claimed_by="",
                 error="the process running it stopped without finishing (killed or crashed)",
             )
     return reaped

@@ -24,8 +24,19 @@ log = logging.getLogger(__name__)
 SOURCES = ("arxiv", "oai", "hf")
 # OAI-PMH sets are archives; physics archives sit under physics:, the others stand alone.
 PHYSICS_ARCHIVES = {
-    "astro-ph", "cond-mat", "gr-qc", "hep-ex", "hep-lat", "hep-ph", "hep-th", "math-ph", "nlin",
-    "nucl-ex", "nucl-th", "physics", "quant-ph",
+    "astro-ph",
+    "cond-mat",
+    "gr-qc",
+    "hep-ex",
+    "hep-lat",
+    "hep-ph",
+    "hep-th",
+    "math-ph",
+    "nlin",
+    "nucl-ex",
+    "nucl-th",
+    "physics",
+    "quant-ph",
 }
 
 
@@ -51,10 +62,15 @@ def run_source(source: str, day: dt.date, hooks: Hooks) -> IngestReport:
         report = IngestReport("oai")
         followed = set(categories)
         for set_spec in dict.fromkeys(oai_set(c) for c in categories):
-            report.merge(oai.harvest(
-                set_spec=set_spec, from_date=day - dt.timedelta(days=2), until_date=day,
-                keep=lambda r: bool(followed & set(r.categories)), hooks=hooks,
-            ))
+            report.merge(
+                oai.harvest(
+                    set_spec=set_spec,
+                    from_date=day - dt.timedelta(days=2),
+                    until_date=day,
+                    keep=lambda r: bool(followed & set(r.categories)),
+                    hooks=hooks,
+                )
+            )
             if report.error:
                 break
         return report
@@ -87,8 +103,13 @@ def run_due(now: dt.datetime | None = None, *, note: Callable[[str], None] = log
     return ran
 
 
-def loop(*, stop: threading.Event | None = None, interval: float = 60.0, parent_pid: int | None = None,
-         note: Callable[[str], None] = log.info) -> None:
+def loop(
+    *,
+    stop: threading.Event | None = None,
+    interval: float = 60.0,
+    parent_pid: int | None = None,
+    note: Callable[[str], None] = log.info,
+) -> None:
     """Check for due runs every `interval` seconds until stopped (or the parent process is gone)."""
     stop = stop or threading.Event()
     while not stop.is_set():
@@ -103,4 +124,3 @@ def loop(*, stop: threading.Event | None = None, interval: float = 60.0, parent_
         finally:
             close_old_connections()
         stop.wait(interval)
-

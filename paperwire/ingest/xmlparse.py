@@ -37,11 +37,15 @@ def parse_xml(page: Page, expected: str) -> ET.Element:
     if looks_like_html(page):
         title = html_title(page.body)
         raise PageError(
-            f"expected {expected} but got an HTML page" + (f" titled {title!r}" if title else "") + f" ({where})"
+            f"expected {expected} but got an HTML page"
+            + (f" titled {title!r}" if title else "")
+            + f" ({where})"
         )
     try:
         return SafeET.fromstring(page.body, forbid_dtd=True)
     except DefusedXmlException as e:
-        raise PageError(f"refused {expected} with a DTD or entity declarations ({type(e).__name__}; {where})") from None
+        raise PageError(
+            f"refused {expected} with a DTD or entity declarations ({type(e).__name__}; {where})"
+        ) from None
     except ET.ParseError as e:
         raise PageError(f"malformed or truncated XML where {expected} was expected: {e} ({where})") from None

@@ -44,8 +44,12 @@ class Command(BaseCommand):
         sub = parser.add_subparsers(dest="source", required=True, metavar="{arxiv,oai,hf}")
         a = sub.add_parser("arxiv", help="the arXiv query API: categories' newest papers, or given ids")
         a.add_argument("--category", action="append", default=[], help="e.g. cs.LG (repeatable)")
-        a.add_argument("--id", action="append", default=[], dest="ids", help="an arXiv id or abs/pdf URL (repeatable)")
-        a.add_argument("--since", type=day, help="go back to papers updated on or after this day (YYYY-MM-DD)")
+        a.add_argument(
+            "--id", action="append", default=[], dest="ids", help="an arXiv id or abs/pdf URL (repeatable)"
+        )
+        a.add_argument(
+            "--since", type=day, help="go back to papers updated on or after this day (YYYY-MM-DD)"
+        )
         a.add_argument("--page-size", type=int, default=arxiv.PAGE_SIZE)
         a.add_argument("--max-pages", type=int, default=None)
         o = sub.add_parser("oai", help="bulk harvest through OAI-PMH ListRecords (resumable)")
@@ -54,24 +58,46 @@ class Command(BaseCommand):
         o.add_argument("--until", type=day, dest="until_date")
         o.add_argument("--format", choices=oai.FORMATS, default="arXivRaw", dest="metadata_prefix")
         o.add_argument("--restart", action="store_true", help="forget the stored position and start over")
-        o.add_argument("--max-pages", type=int, default=None, help="stop after this many pages (rerun to go on)")
+        o.add_argument(
+            "--max-pages", type=int, default=None, help="stop after this many pages (rerun to go on)"
+        )
         h = sub.add_parser("hf", help="the Hugging Face daily papers list with its upvotes")
         h.add_argument("--date", type=day)
         h.add_argument("--week", default="", help="YYYY-Www, e.g. 2025-W09")
         h.add_argument("--month", default="", help="YYYY-MM")
 
     def handle(self, *args: Any, **opts: Any) -> None:
-        console = Console(file=self.stdout, stderr=False, width=200)
+        console = Console(file=self.stdout, stderr=False, width=200)  # type: ignore[arg-type]
         source = opts["source"]
-        params = {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in opts.items()
-                  if k in {"category", "ids", "since", "set_spec", "from_date", "until_date", "metadata_prefix",
-                           "date", "week", "month"} and v not in (None, "", [])}
+        params = {
+            k: (v.isoformat() if isinstance(v, dt.date) else v)
+            for k, v in opts.items()
+            if k
+            in {
+                "category",
+                "ids",
+                "since",
+                "set_spec",
+                "from_date",
+                "until_date",
+                "metadata_prefix",
+                "date",
+                "week",
+                "month",
+            }
+            and v not in (None, "", [])
+        }
         if source == "arxiv" and not (opts["category"] or opts["ids"]):
             raise CommandError("name at least one --category or --id")
         run = start_command_run(source, params)
         with Progress(
-            TextColumn(f"ingesting {source}"), BarColumn(), MofNCompleteColumn(), TextColumn("records"),
-            TimeElapsedColumn(), console=Console(stderr=True), transient=True,
+            TextColumn(f"ingesting {source}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("records"),
+            TimeElapsedColumn(),
+            console=Console(stderr=True),
+            transient=True,
         ) as bar:
             task = bar.add_task(source, total=None)
             hooks = Hooks(
@@ -91,8 +117,10 @@ class Command(BaseCommand):
         finish_run(run, report)
         print_report(console, report)
         if report.error:
-            raise CommandError(f"{source} ingestion stopped: {report.error} "
-                               "(pages already written are kept; run the command again to go on)")
+            raise CommandError(
+                f"{source} ingestion stopped: {report.error} "
+                "(pages already written are kept; run the command again to go on)"
+            )
 
     def _run(self, source: str, opts: dict[str, Any], hooks: Hooks) -> IngestReport:
         if source == "arxiv":
@@ -100,15 +128,24 @@ class Command(BaseCommand):
             if opts["ids"]:
                 report.merge(arxiv.ingest_ids(opts["ids"], hooks=hooks))
             if opts["category"] and not report.error:
-                report.merge(arxiv.ingest_categories(
-                    opts["category"], since=opts["since"], page_size=opts["page_size"],
-                    max_pages=opts["max_pages"], hooks=hooks,
-                ))
+                report.merge(
+                    arxiv.ingest_categories(
+                        opts["category"],
+                        since=opts["since"],
+                        page_size=opts["page_size"],
+                        max_pages=opts["max_pages"],
+                        hooks=hooks,
+                    )
+                )
             return report
         if source == "oai":
             return oai.harvest(
-                set_spec=opts["set_spec"], from_date=opts["from_date"], until_date=opts["until_date"],
-                metadata_prefix=opts["metadata_prefix"], restart=opts["restart"], max_pages=opts["max_pages"],
+                set_spec=opts["set_spec"],
+                from_date=opts["from_date"],
+                until_date=opts["until_date"],
+                metadata_prefix=opts["metadata_prefix"],
+                restart=opts["restart"],
+                max_pages=opts["max_pages"],
                 hooks=hooks,
             )
         return hf.ingest(date=opts["date"], week=opts["week"], month=opts["month"], hooks=hooks)

@@ -12,12 +12,21 @@ from paperwire.ingest.schedule import loop, run_due
 
 
 class Command(BaseCommand):
-    help = "Run the configured daily ingestion (PAPERWIRE_INGEST_*) in a loop, claiming each run in the database."
+    help = (
+        "Run the configured daily ingestion (PAPERWIRE_INGEST_*) in a loop, each run claimed in the database."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--once", action="store_true", help="run what is due now, then exit")
-        parser.add_argument("--interval", type=float, default=60.0, help="seconds between checks (default 60)")
-        parser.add_argument("--parent-pid", type=int, default=None, help="stop when this process (the server that started the worker) is gone")
+        parser.add_argument(
+            "--interval", type=float, default=60.0, help="seconds between checks (default 60)"
+        )
+        parser.add_argument(
+            "--parent-pid",
+            type=int,
+            default=None,
+            help="stop when this process (the server that started the worker) is gone",
+        )
 
     def handle(self, *args: Any, **opts: Any) -> None:
         def note(line: str) -> None:
@@ -34,4 +43,3 @@ class Command(BaseCommand):
             signal.signal(sig, lambda *_: stop.set())
         note(f"paperwire worker: checking for due ingestion every {opts['interval']:.0f} s")
         loop(stop=stop, interval=opts["interval"], parent_pid=opts["parent_pid"], note=note)
-

@@ -1,0 +1,160 @@
+"""The daily ingestion: runs claimed in the database, two workers at once, the staff status page."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+from django.utils import timezone
+from ingest_fixtures import ProcessDb, Reply, Upstream, atom_entries, atom_feed, point_settings_at, restamp
+
+from paperwire.ingest import schedule
+from paperwire.ingest.models import IngestRun
+from paperwire.ingest.runs import claim_run, reap_dead_runs, slot_run
+from paperwire.papers.models import Paper
+
+API = "/api/query"
+
+
+@pytest.fixture
+def upstream(settings: Any) -> Iterator[Upstream]:
+    server = Upstream()
+    point_settings_at(server, settings)
+    settings.INGEST_SOURCES = ["arxiv"]
+    settings.INGEST_CATEGORIES = ["cs.SE"]
+    settings.INGEST_HOUR = 0
+    yield server
+    server.close()
+
+
+def fresh_feed(q: dict[str, str]) -> Reply:
+    now = dt.datetime.now(dt.UTC)
+    entries = [restamp(e, now - dt.timedelta(hours=i + 1)) for i, e in enumerate(atom_entries())]
+    return Reply(body=atom_feed(entries, len(entries)))
+
+
+def test_a_slot_is_claimed_once(db: None) -> None:
+    run = slot_run("daily:arxiv:2026-06-15", "arxiv", {})
+    assert claim_run(run) is True
+    assert claim_run(run) is False
+    assert claim_run(slot_run("daily:arxiv:2026-06-15", "arxiv", {})) is False
+    run.refresh_from_db()
+    assert (
+        run.status == "running"
+        and run.attempts == 1
+        and run.claimed_by.endswith(run.claimed_by.rsplit(":", 1)[1])
+    )
+
+
+def test_a_stale_or_failed_slot_can_be_taken_again_later(db: None) -> None:
+    run = slot_run("daily:hf:2026-06-15", "hf", {})
+    assert claim_run(run)
+    long_ago = timezone.now() - dt.timedelta(hours=2)
+    IngestRun.objects.filter(pk=run.pk).update(claimed_by="elsewhere:1:x", heartbeat_at=long_ago)
+    assert claim_run(run)  # the worker on another machine stopped beating
+    IngestRun.objects.filter(pk=run.pk).update(status="failed", finished_at=timezone.now())
+    assert not claim_run(run)  # too soon to retry
+    IngestRun.objects.filter(pk=run.pk).update(finished_at=long_ago)
+    assert claim_run(run)
+    IngestRun.objects.filter(pk=run.pk).update(status="failed", finished_at=long_ago)
+    assert not claim_run(run)  # three attempts are the most
+    assert IngestRun.objects.get(pk=run.pk).attempts == 3
+
+
+def test_the_worker_runs_the_configured_ingestion_once_a_day(upstream: Upstream, db: None) -> None:
+    upstream.on(API, fresh_feed)
+    ran = schedule.run_due(dt.datetime.now(dt.UTC).replace(hour=3))
+    assert [r.status for r in ran] == ["done"] and ran[0].created == 10
+    assert ran[0].key == f"daily:arxiv:{dt.datetime.now(dt.UTC).date()}" and ran[0].trigger == "schedule"
+    assert schedule.run_due(dt.datetime.now(dt.UTC).replace(hour=4)) == []  # today's slot is taken
+    assert Paper.objects.count() == 10
+
+
+def test_nothing_runs_before_the_configured_hour(upstream: Upstream, db: None, settings: Any) -> None:
+    settings.INGEST_HOUR = 5
+    assert schedule.run_due(dt.datetime(2026, 6, 15, 4, 59, tzinfo=dt.UTC)) == []
+    assert not IngestRun.objects.exists()
+
+
+def test_a_failing_source_is_recorded_with_its_error(upstream: Upstream, db: None) -> None:
+    upstream.on(API, lambda q: Reply(200, b"<html><title>Oops</title></html>", "text/html"))
+    (run,) = schedule.run_due(dt.datetime(2026, 6, 15, 3, tzinfo=dt.UTC))
+    assert run.status == "failed" and "got an HTML page titled 'Oops'" in run.error
+
+
+def test_two_workers_at_once_make_one_run(upstream: Upstream, transactional_db: None, tmp_path: Path) -> None:
+    gate = threading.Event()
+
+    def slow_feed(q: dict[str, str]) -> Reply:
+        reply = fresh_feed(q)
+        reply.wait = gate  # hold the first answer so both workers are surely running together
+        return reply
+
+    upstream.on(API, slow_feed)
+    db = ProcessDb(tmp_path)
+    env = {
+        **upstream.env(),
+        "PAPERWIRE_INGEST_SOURCES": "arxiv",
+        "PAPERWIRE_INGEST_CATEGORIES": "cs.SE",
+        "PAPERWIRE_INGEST_HOUR": "0",
+    }
+    workers = [db.popen(["worker", "--once"], env) for _ in range(2)]
+    deadline = time.monotonic() + 60
+    while not upstream.queries(API) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    # One worker is fetching; give the other time to try its claim before letting the fetch finish.
+    while time.monotonic() < deadline and all(w.poll() is None for w in workers):
+        time.sleep(0.05)
+    gate.set()
+    outputs = [w.communicate(timeout=60)[0] for w in workers]
+    assert all(w.returncode == 0 for w in workers), outputs
+    assert sum("nothing due" in o for o in outputs) == 1, outputs
+    assert db.query("SELECT key, status, created FROM ingest_ingestrun") == [
+        (f"daily:arxiv:{dt.datetime.now(dt.UTC).date()}", "done", 10)
+    ]
+    assert len(upstream.queries(API)) == 1
+    assert db.query("SELECT COUNT(*) FROM papers_paper") == [(10,)]
+
+
+def test_a_run_whose_process_died_is_marked_failed(db: None) -> None:
+    IngestRun.objects.create(
+        key="command:oai:x", source="oai", status="running", claimed_by=f"{os.uname().nodename}:999999:x"
+    )
+    assert reap_dead_runs() == 1
+    assert IngestRun.objects.get().status == "failed"
+
+
+def test_the_loop_stops_when_the_server_that_started_it_is_gone(db: None) -> None:
+    lines: list[str] = []
+    schedule.loop(interval=0.01, parent_pid=os.getppid() + 1, note=lines.append)
+    assert lines == ["the server that started this worker is gone; stopping"]
+
+
+def test_the_status_page_is_for_staff_and_lists_the_runs(db: None) -> None:
+    IngestRun.objects.create(
+        key="daily:arxiv:2026-06-15", source="arxiv", status="done", created=12, fetched=40
+    )
+    IngestRun.objects.create(
+        key="daily:hf:2026-06-15", source="hf", status="failed", error="HTTP 503 from hf"
+    )
+    client = Client()
+    response = client.get("/ingest/status")
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]
+    User.objects.create_user("reader", password="pw-reader-1")
+    client.login(username="reader", password="pw-reader-1")
+    assert client.get("/ingest/status").status_code == 302
+    User.objects.create_user("staff", password="pw-staff-1", is_staff=True, is_superuser=True)
+    client.login(username="staff", password="pw-staff-1")
+    page = client.get("/ingest/status").content.decode()
+    assert "daily:arxiv:2026-06-15" in page and "HTTP 503 from hf" in page
+    admin = client.get("/admin/ingest/ingestrun/")
+    assert admin.status_code == 200 and "daily:hf:2026-06-15" in admin.content.decode()
+    assert client.get("/admin/ingest/harveststate/").status_code == 200
