@@ -11,7 +11,11 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from ingest_fixtures import (
+
+from paperwire.ingest.client import retry_after_seconds
+from paperwire.ingest.models import IngestRun
+from paperwire.papers.models import Paper
+from tests.ingest_fixtures import (
     Reply,
     Upstream,
     atom_entries,
@@ -21,10 +25,6 @@ from ingest_fixtures import (
     point_settings_at,
     restamp,
 )
-
-from paperwire.ingest.client import retry_after_seconds
-from paperwire.ingest.models import IngestRun
-from paperwire.papers.models import Paper
 
 API = "/api/query"
 NOW = dt.datetime.now(dt.UTC).replace(microsecond=0)

@@ -11,12 +11,12 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from ingest_fixtures import Reply, Upstream, fixture, point_settings_at
 
 from paperwire.ingest import hf
 from paperwire.papers.models import Paper
 from paperwire.papers.records import PaperRecord
 from paperwire.papers.upsert import upsert_records
+from tests.ingest_fixtures import Reply, Upstream, fixture, point_settings_at
 
 DAILY = "/api/daily_papers"
 ITEMS = json.loads(fixture("hf_daily_2026-06-15.json"))

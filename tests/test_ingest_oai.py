@@ -12,7 +12,10 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from ingest_fixtures import (
+
+from paperwire.ingest.models import HarvestState
+from paperwire.papers.models import Paper
+from tests.ingest_fixtures import (
     RECORD,
     ProcessDb,
     Reply,
@@ -24,9 +27,6 @@ from ingest_fixtures import (
     point_settings_at,
     record_id,
 )
-
-from paperwire.ingest.models import HarvestState
-from paperwire.papers.models import Paper
 
 OAI = "/oai"
 

@@ -14,12 +14,20 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 from django.utils import timezone
-from ingest_fixtures import ProcessDb, Reply, Upstream, atom_entries, atom_feed, point_settings_at, restamp
 
 from paperwire.ingest import schedule
 from paperwire.ingest.models import IngestRun
 from paperwire.ingest.runs import claim_run, reap_dead_runs, slot_run
 from paperwire.papers.models import Paper
+from tests.ingest_fixtures import (
+    ProcessDb,
+    Reply,
+    Upstream,
+    atom_entries,
+    atom_feed,
+    point_settings_at,
+    restamp,
+)
 
 API = "/api/query"
 

@@ -31,7 +31,7 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
         parser.add_argument("--workers", type=int, default=settings.WEB_WORKERS)
         parser.add_argument("--demo", action="store_true", help="import the bundled demo set if the database is empty")
-        parser.add_argument("--no-jobs", action="store_true", help="do not run the daily ingestion beside the server")
+        parser.add_argument("--no-jobs", action="store_true", help="do not run the daily ingestion beside it")
 
     def handle(self, *args: Any, **opts: Any) -> None:
         call_command("migrate", interactive=False, verbosity=0)
