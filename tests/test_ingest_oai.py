@@ -248,3 +248,21 @@ def test_an_empty_page_with_a_token_is_followed(upstream: Upstream, db: None) ->
     )
     harvest("--set", "physics")
     assert Paper.objects.count() == 3  # page 0 empty, page 1 holds records 3-5
+
+
+def test_a_bad_token_in_a_list_not_in_datestamp_order_lists_again_from_the_start(
+    upstream: Upstream, db: None
+) -> None:
+    records = oai_records(copies=2)  # arXiv lists by id: the datestamps jump back and forth
+    refused = {"once": False}
+
+    def refuse_page_2_once(n: int) -> Reply | None:
+        if n == 2 and not refused["once"]:
+            refused["once"] = True
+            return Reply(body=fixture("error_BadResumptionToken_2015.xml"), content_type="text/xml")
+        return None
+
+    upstream.on(OAI, paged_oai(records, 4, override=refuse_page_2_once))
+    out = harvest("--from", "2014-10-01")
+    assert "listing again from 2014-10-01" in out
+    assert Paper.objects.count() == 12 and "created 12" in out and "unchanged 8" in out
