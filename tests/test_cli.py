@@ -30,7 +30,7 @@ def run_env(tmp_path: Path, **extra: str) -> dict[str, str]:
 def test_serve_migrates_loads_the_demo_and_answers_on_its_port(tmp_path: Path) -> None:
     port = free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "paperwire", "serve", "--demo", "--port", str(port), "--workers", "1"],
+        [sys.executable, "-m", "paperwire", "serve", "--demo", "--port", str(port), "--workers", "1", "--no-jobs"],
         cwd=ROOT, env=run_env(tmp_path), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
     try:

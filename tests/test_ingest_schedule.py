@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import socket
+import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -25,6 +27,7 @@ from tests.ingest_fixtures import (
     Upstream,
     atom_entries,
     atom_feed,
+    fixture,
     point_settings_at,
     restamp,
 )
@@ -166,3 +169,43 @@ def test_the_status_page_is_for_staff_and_lists_the_runs(db: None) -> None:
     admin = client.get("/admin/ingest/ingestrun/")
     assert admin.status_code == 200 and "daily:hf:2026-06-15" in admin.content.decode()
     assert client.get("/admin/ingest/harveststate/").status_code == 200
+
+
+def test_serve_runs_the_daily_ingestion_beside_the_web_server(
+    upstream: Upstream, transactional_db: None, tmp_path: Path
+) -> None:
+    hf_items = fixture("hf_daily_2026-06-15.json")
+    upstream.on(
+        "/api/daily_papers",
+        lambda q: Reply(body=hf_items if q["p"] == "0" else b"[]", content_type="application/json"),
+    )
+    db = ProcessDb(tmp_path)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**upstream.env(), "PAPERWIRE_INGEST_SOURCES": "hf", "PAPERWIRE_INGEST_HOUR": "0"}
+    server = db.popen(["serve", "--port", str(port), "--workers", "1"], env)
+    try:
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline and not db.query(
+            "SELECT 1 FROM ingest_ingestrun WHERE status = 'done'"
+        ):
+            assert server.poll() is None, server.communicate()[0]
+            time.sleep(0.2)
+        children = subprocess.run(
+            ["ps", "-o", "pid=,args=", "--ppid", str(server.pid)], capture_output=True, text=True
+        )
+        workers = [
+            int(line.split()[0]) for line in children.stdout.splitlines() if "worker --parent-pid" in line
+        ]
+    finally:
+        server.terminate()
+        output = server.communicate(timeout=30)[0]
+    today = dt.datetime.now(dt.UTC).date()
+    assert db.query("SELECT key, status, created FROM ingest_ingestrun") == [
+        (f"daily:hf:{today}", "done", 6)
+    ], output
+    assert len(workers) == 1, output
+    time.sleep(0.5)
+    with pytest.raises(ProcessLookupError):
+        os.kill(workers[0], 0)  # the worker stopped with the server
