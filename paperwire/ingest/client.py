@@ -106,7 +106,7 @@ class PoliteClient:
         self._last_start = time.monotonic()
 
     def _wait(self, seconds: float, why: str) -> None:
-        log.warning("%s; retrying in %.0f s", why, seconds)
+        log.info("%s; retrying in %.0f s", why, seconds)
         if self.on_wait:
             self.on_wait(f"{why}; retrying in {seconds:.0f} s")
         if seconds > 0:
