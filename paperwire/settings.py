@@ -215,8 +215,10 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 SOCIALACCOUNT_PROVIDERS: dict[str, dict[str, object]] = {}
 _github = (env("PAPERWIRE_GITHUB_CLIENT_ID", ""), env("PAPERWIRE_GITHUB_SECRET", ""))
 if all(_github):
-    SOCIALACCOUNT_PROVIDERS["github"] = {"APPS": [{"client_id": _github[0], "secret": _github[1]}],
-                                         "SCOPE": ["user:email"]}
+    SOCIALACCOUNT_PROVIDERS["github"] = {
+        "APPS": [{"client_id": _github[0], "secret": _github[1]}],
+        "SCOPE": ["user:email"],
+    }
 _orcid = (env("PAPERWIRE_ORCID_CLIENT_ID", ""), env("PAPERWIRE_ORCID_SECRET", ""))
 if all(_orcid):
     SOCIALACCOUNT_PROVIDERS["orcid"] = {"APPS": [{"client_id": _orcid[0], "secret": _orcid[1]}]}

@@ -13,6 +13,11 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from django.core.servers import basehttp
+
+# The live server's listen backlog is 10; the concurrency test opens 50 connections at once,
+# and a full backlog resets them. Raise it before any live server starts.
+basehttp.WSGIServer.request_queue_size = 256
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "community"
 # Recorded real arXiv API answers (from shared/data/formats/arxiv-api), by the id asked for.
@@ -22,7 +27,6 @@ RECORDED = {
     "0000.0000": "recorded-2026_id_0000.0000_s0_m100_8b51d9633a68.json",
     "abc": "recorded-2026_id_abc_s0_m100_b79c8dcf6bc3.json",
 }
-PASSWORD = "correct horse battery staple 42"
 
 
 @dataclass
@@ -94,7 +98,7 @@ def _free_port() -> int:
 
 @pytest.fixture
 def smtp_inbox(settings: Any) -> Iterator[Inbox]:
-    """Start a real SMTP server (aiosmtpd) and send paperwire's mail to it via PAPERWIRE_EMAIL_URL's parser."""
+    """Start a real SMTP server (aiosmtpd) and send mail to it through the e-mail URL parser."""
     from aiosmtpd.controller import Controller
 
     from paperwire.settings import parse_email_url
@@ -119,35 +123,3 @@ def clear_cache() -> Iterator[None]:
     cache.clear()
     yield
     cache.clear()
-
-
-def make_member(username: str, *, verified: bool = True, suspended: bool = False, **profile: Any) -> Any:
-    """Create a member account with a (verified) primary e-mail address."""
-    from allauth.account.models import EmailAddress
-    from django.contrib.auth import get_user_model
-
-    user = get_user_model().objects.create_user(username, f"{username}@example.org", PASSWORD)
-    EmailAddress.objects.create(user=user, email=user.email, verified=verified, primary=True)
-    if suspended or profile:
-        from paperwire.community.models import Member
-
-        Member.objects.filter(user=user).update(suspended=suspended, **profile)
-        user.refresh_from_db()
-    return user
-
-
-def make_paper(arxiv_id: str = "2606.00001", **fields: Any) -> Any:
-    """Create a paper listed today (or on the given listing_day)."""
-    import datetime as dt
-
-    from django.utils import timezone
-
-    from paperwire.papers.models import Paper
-
-    defaults: dict[str, Any] = {
-        "title": f"A paper {arxiv_id}", "abstract": "We study things.", "authors": ["Ada Lovelace"],
-        "categories": ["cs.LG"], "primary_category": "cs.LG", "listing_day": timezone.now().date(),
-        "published": timezone.now().date() - dt.timedelta(days=1),
-    }
-    defaults.update(fields)
-    return Paper.objects.create(arxiv_id=arxiv_id, **defaults)

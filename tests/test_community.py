@@ -16,8 +16,9 @@ from paperwire.community.submissions import SubmissionRefused, submit
 from paperwire.papers import queries, trending
 from paperwire.papers.models import Paper
 from paperwire.settings import parse_email_url
-from tests.community_fixtures import arxiv_api, clear_cache, make_member, make_paper  # noqa: F401
+from tests.community_data import make_member, make_paper
 
+pytest_plugins = ["tests.community_fixtures"]
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clear_cache")]
 
 
@@ -111,7 +112,9 @@ def test_comments_render_markdown_and_count_on_the_card() -> None:
     paper = make_paper()
     ada = make_member("ada")
     client = logged_in(ada)
-    response = client.post(f"/papers/{paper.arxiv_id}/comments", {"body": "**Nice** result, see [code](https://example.org)"})
+    response = client.post(
+        f"/papers/{paper.arxiv_id}/comments", {"body": "**Nice** result, see [code](https://example.org)"}
+    )
     assert response.status_code == 302
     comment = Comment.objects.get()
     assert "<strong>Nice</strong>" in comment.html and 'rel="nofollow noopener ugc"' in comment.html

@@ -19,7 +19,16 @@ def _done(request: HttpRequest, n: int, what: str) -> None:
 
 
 class PaperAdmin(admin.ModelAdmin):
-    list_display = ["arxiv_id", "title", "listing_day", "upvotes", "hf_upvotes", "num_comments", "submitted_by", "hidden"]
+    list_display = [
+        "arxiv_id",
+        "title",
+        "listing_day",
+        "upvotes",
+        "hf_upvotes",
+        "num_comments",
+        "submitted_by",
+        "hidden",
+    ]
     list_filter = ["hidden", "listing_day"]
     search_fields = ["arxiv_id", "title"]
     readonly_fields = ["upvotes", "num_comments"]
@@ -31,7 +40,9 @@ class PaperAdmin(admin.ModelAdmin):
 
     @admin.action(description="Restore the selected papers")
     def restore(self, request: HttpRequest, qs: QuerySet[Paper]) -> None:
-        _done(request, moderation.set_papers_hidden(qs.values_list("pk", flat=True), False), "papers restored")
+        _done(
+            request, moderation.set_papers_hidden(qs.values_list("pk", flat=True), False), "papers restored"
+        )
 
 
 # Paper belongs to the papers app, which has no admin of its own; register it once.
@@ -50,11 +61,17 @@ class CommentAdmin(admin.ModelAdmin):
 
     @admin.action(description="Hide the selected comments")
     def hide(self, request: HttpRequest, qs: QuerySet[Comment]) -> None:
-        _done(request, moderation.set_comments_hidden(qs.values_list("pk", flat=True), True), "comments hidden")
+        _done(
+            request, moderation.set_comments_hidden(qs.values_list("pk", flat=True), True), "comments hidden"
+        )
 
     @admin.action(description="Restore the selected comments")
     def restore(self, request: HttpRequest, qs: QuerySet[Comment]) -> None:
-        _done(request, moderation.set_comments_hidden(qs.values_list("pk", flat=True), False), "comments restored")
+        _done(
+            request,
+            moderation.set_comments_hidden(qs.values_list("pk", flat=True), False),
+            "comments restored",
+        )
 
     def save_model(self, request: HttpRequest, obj: Comment, form: Any, change: bool) -> None:
         super().save_model(request, obj, form, change)
@@ -70,7 +87,11 @@ class SubmissionAdmin(admin.ModelAdmin):
 
     @admin.action(description="Hide the selected submissions (and their papers)")
     def hide(self, request: HttpRequest, qs: QuerySet[Submission]) -> None:
-        _done(request, moderation.set_submissions_hidden(qs.values_list("pk", flat=True), True), "submissions hidden")
+        _done(
+            request,
+            moderation.set_submissions_hidden(qs.values_list("pk", flat=True), True),
+            "submissions hidden",
+        )
 
     @admin.action(description="Restore the selected submissions (and their papers)")
     def restore(self, request: HttpRequest, qs: QuerySet[Submission]) -> None:

@@ -75,7 +75,11 @@ def edit(comment: Comment, body: str) -> Comment:
 def delete(comment: Comment) -> None:
     """Delete a comment (the caller checked it is the author's own), keeping its replies' thread."""
     with transaction.atomic():
-        fresh = Comment.objects.select_for_update().select_related("author__member").get(pk=comment.pk)
+        fresh = (
+            Comment.objects.select_for_update(of=("self",))
+            .select_related("author__member")
+            .get(pk=comment.pk)
+        )
         if fresh.deleted:
             return
         was_counted = counts(fresh)
@@ -99,8 +103,17 @@ def threads(paper: Paper) -> list[Thread]:
     rows = list(
         Comment.objects.filter(paper=paper, hidden=False, author__member__suspended=False)
         .select_related("author__member")
-        .only("id", "parent_id", "html", "created_at", "edited_at", "deleted", "author__username",
-              "author__member__display_name", "author__member__suspended")
+        .only(
+            "id",
+            "parent_id",
+            "html",
+            "created_at",
+            "edited_at",
+            "deleted",
+            "author__username",
+            "author__member__display_name",
+            "author__member__suspended",
+        )
         .order_by("created_at", "id")
     )
     by_id: dict[int, Thread] = {}

@@ -10,9 +10,15 @@ from .models import Member, Report
 
 class SubmitForm(forms.Form):
     paper = forms.CharField(
-        label="arXiv id or link", max_length=300,
-        widget=forms.TextInput(attrs={"placeholder": "2406.12345 or https://arxiv.org/abs/2406.12345",
-                                      "autocomplete": "off", "autofocus": True}),
+        label="arXiv id or link",
+        max_length=300,
+        widget=forms.TextInput(
+            attrs={
+                "placeholder": "2406.12345 or https://arxiv.org/abs/2406.12345",
+                "autocomplete": "off",
+                "autofocus": True,
+            }
+        ),
     )
 
 
@@ -29,7 +35,10 @@ class ReportForm(forms.ModelForm):
     class Meta:
         model = Report
         fields = ["reason", "note"]
-        widgets = {"reason": forms.RadioSelect, "note": forms.TextInput(attrs={"placeholder": "Optional: what is wrong"})}
+        widgets = {
+            "reason": forms.RadioSelect,
+            "note": forms.TextInput(attrs={"placeholder": "Optional: what is wrong"}),
+        }
 
 
 class ProfileForm(forms.ModelForm):

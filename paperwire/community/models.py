@@ -47,7 +47,9 @@ class Comment(models.Model):
 
     paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="discussion")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="comments")
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies"
+    )
     body = models.TextField()  # the Markdown the author wrote
     html = models.TextField()  # body rendered and sanitised once, when saved
     created_at = models.DateTimeField(auto_now_add=True)
@@ -78,7 +80,12 @@ class Submission(models.Model):
 class Report(models.Model):
     """A member flagging a comment for the moderators."""
 
-    REASONS = [("spam", "Spam"), ("abuse", "Abusive or harassing"), ("off-topic", "Off topic"), ("other", "Other")]
+    REASONS = [
+        ("spam", "Spam"),
+        ("abuse", "Abusive or harassing"),
+        ("off-topic", "Off topic"),
+        ("other", "Other"),
+    ]
 
     comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="reports")
     reporter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reports")

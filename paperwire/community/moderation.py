@@ -21,11 +21,19 @@ def recount(paper_ids: Iterable[int]) -> int:
         return 0
     votes = (
         Vote.objects.filter(paper=OuterRef("pk"), user__member__suspended=False)
-        .order_by().values("paper").annotate(n=Count("pk")).values("n")
+        .order_by()
+        .values("paper")
+        .annotate(n=Count("pk"))
+        .values("n")
     )
     comments = (
-        Comment.objects.filter(paper=OuterRef("pk"), hidden=False, deleted=False, author__member__suspended=False)
-        .order_by().values("paper").annotate(n=Count("pk")).values("n")
+        Comment.objects.filter(
+            paper=OuterRef("pk"), hidden=False, deleted=False, author__member__suspended=False
+        )
+        .order_by()
+        .values("paper")
+        .annotate(n=Count("pk"))
+        .values("n")
     )
     return Paper.objects.filter(pk__in=ids).update(
         upvotes=Coalesce(Subquery(votes, output_field=IntegerField()), Value(0)),

@@ -21,15 +21,32 @@ def profile_context(request: HttpRequest, user: Any) -> dict[str, Any]:
     show_votes = own or member.show_upvotes
     suspended = member.suspended
     papers = Paper.objects.filter(hidden=False)
-    submitted = [] if suspended else list(
-        papers.filter(submission__user=user, submission__hidden=False).order_by("-submitted_at")[:SHOWN]
+    submitted = (
+        []
+        if suspended
+        else list(
+            papers.filter(submission__user=user, submission__hidden=False).order_by("-submitted_at")[:SHOWN]
+        )
     )
-    comments = [] if suspended else list(
-        visible_comments().filter(author=user, paper__hidden=False)
-        .select_related("paper").order_by("-created_at")[:SHOWN]
+    comments = (
+        []
+        if suspended
+        else list(
+            visible_comments()
+            .filter(author=user, paper__hidden=False)
+            .select_related("paper")
+            .order_by("-created_at")[:SHOWN]
+        )
     )
-    upvoted = list(papers.filter(votes__user=user).order_by("-votes__created_at")[:SHOWN]) if show_votes else []
+    upvoted = (
+        list(papers.filter(votes__user=user).order_by("-votes__created_at")[:SHOWN]) if show_votes else []
+    )
     return {
-        "profile_user": user, "member": member, "own": own, "show_votes": show_votes,
-        "submitted": submitted, "comments": comments, "upvoted": upvoted,
+        "profile_user": user,
+        "member": member,
+        "own": own,
+        "show_votes": show_votes,
+        "submitted": submitted,
+        "comments": comments,
+        "upvoted": upvoted,
     }

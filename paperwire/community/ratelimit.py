@@ -11,7 +11,13 @@ from django.core.cache import cache
 
 UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 RULE = re.compile(r"^\s*(\d+)\s*/\s*(\d*)([smhd])\s*$")
-NOUNS = {"submit": "submissions", "vote": "votes", "comment": "comments", "signup": "sign-ups", "login": "logins"}
+NOUNS = {
+    "submit": "submissions",
+    "vote": "votes",
+    "comment": "comments",
+    "signup": "sign-ups",
+    "login": "logins",
+}
 PERIODS = {1: "second", 60: "minute", 3600: "hour", 86400: "day"}
 
 
@@ -21,9 +27,8 @@ class Limit:
     seconds: int
 
     def describe(self) -> str:
-        """Return the limit in words, e.g. '10 a minute'."""
-        period = PERIODS.get(self.seconds, f"{self.seconds} seconds")
-        return f"{self.count} a {period}" if self.seconds in PERIODS else f"{self.count} per {period}"
+        """Return the limit in words, e.g. '10 per minute'."""
+        return f"{self.count} per {PERIODS.get(self.seconds, f'{self.seconds} seconds')}"
 
 
 def parse_limit(text: str) -> Limit:

@@ -67,9 +67,12 @@ def submit(user: Any, text: str, *, now: dt.datetime | None = None) -> SubmitRes
 
 def _already_there(paper: Paper) -> SubmitResult:
     if paper.hidden:
-        raise SubmissionRefused(f"arXiv:{paper.arxiv_id} was removed by the moderators and cannot be submitted.")
+        raise SubmissionRefused(
+            f"arXiv:{paper.arxiv_id} was removed by the moderators and cannot be submitted."
+        )
     if paper.submitted_by:
         message = f"arXiv:{paper.arxiv_id} was already submitted by {paper.submitted_by}: here it is."
     else:
-        message = f"arXiv:{paper.arxiv_id} is already on paperwire (listed {paper.listing_day:%d %B %Y}): here it is."
+        listed = f"{paper.listing_day:%d %B %Y}"
+        message = f"arXiv:{paper.arxiv_id} is already on paperwire (listed {listed}): here it is."
     return SubmitResult(paper, False, message)

@@ -33,7 +33,9 @@ def is_htmx(request: HttpRequest) -> bool:
 def problem(request: HttpRequest, message: str, status: int) -> HttpResponse:
     """Answer a refused action: a message in the page's flash area (htmx) or a page of its own."""
     if is_htmx(request):
-        response = render(request, "community/_flash.html", {"message": message, "level": "error"}, status=status)
+        response = render(
+            request, "community/_flash.html", {"message": message, "level": "error"}, status=status
+        )
         response["HX-Retarget"] = "#flash"
         response["HX-Reswap"] = "innerHTML"
         return response
@@ -124,8 +126,11 @@ def vote(request: HttpRequest, arxiv_id: str) -> HttpResponse:
         raise BadInput("state must be on or off.")
     result = votes.set_vote(request.user, paper, None if not state else state == "on")
     if is_htmx(request):
-        return render(request, "community/_vote.html", {"paper": paper, "voted": result.voted,
-                                                        "size": request.POST.get("size", "")})
+        return render(
+            request,
+            "community/_vote.html",
+            {"paper": paper, "voted": result.voted, "size": request.POST.get("size", "")},
+        )
     return redirect(_back(request, here))
 
 
@@ -145,8 +150,12 @@ def comment_create(request: HttpRequest, arxiv_id: str) -> HttpResponse:
     try:
         comment = comments.create(request.user, paper, request.POST.get("body", ""), parent_id)
     except comments.CommentError as e:
-        return render(request, "community/comment_form.html",
-                      {"paper": paper, "form": form, "error": str(e), "action": "comment"}, status=400)
+        return render(
+            request,
+            "community/comment_form.html",
+            {"paper": paper, "form": form, "error": str(e), "action": "comment"},
+            status=400,
+        )
     return redirect(f"{here}#comment-{comment.pk}")
 
 
@@ -181,13 +190,19 @@ def comment_edit(request: HttpRequest, comment_id: str) -> HttpResponse:
             return problem(request, str(e), 429)
         except comments.CommentError as e:
             form = CommentForm(request.POST)
-            return render(request, "community/comment_form.html",
-                          {"paper": comment.paper, "form": form, "error": str(e), "action": "edit",
-                           "comment": comment}, status=400)
+            return render(
+                request,
+                "community/comment_form.html",
+                {"paper": comment.paper, "form": form, "error": str(e), "action": "edit", "comment": comment},
+                status=400,
+            )
         return redirect(f"{reverse('paper', args=[comment.paper.arxiv_id])}#comment-{comment.pk}")
     form = CommentForm(initial={"body": comment.body})
-    return render(request, "community/comment_form.html",
-                  {"paper": comment.paper, "form": form, "action": "edit", "comment": comment})
+    return render(
+        request,
+        "community/comment_form.html",
+        {"paper": comment.paper, "form": form, "action": "edit", "comment": comment},
+    )
 
 
 @require_POST
@@ -206,8 +221,12 @@ def comment_delete(request: HttpRequest, comment_id: str) -> HttpResponse:
 @handles_bad_input
 def comment_report(request: HttpRequest, comment_id: str) -> HttpResponse:
     """Show and send the form that flags a comment for the moderators."""
-    comment = comments.visible_comments().select_related("paper", "author__member").filter(
-        pk=_comment_id(comment_id), paper__hidden=False).first()
+    comment = (
+        comments.visible_comments()
+        .select_related("paper", "author__member")
+        .filter(pk=_comment_id(comment_id), paper__hidden=False)
+        .first()
+    )
     if comment is None:
         raise Http404("No such comment")
     if not request.user.is_authenticated:
@@ -233,8 +252,12 @@ def comment_report(request: HttpRequest, comment_id: str) -> HttpResponse:
         report.save()
         messages.success(request, "Thank you: the moderators will look at this comment.")
         return redirect(back)
-    return render(request, "community/report.html", {"comment": comment, "form": form},
-                  status=400 if request.method == "POST" else 200)
+    return render(
+        request,
+        "community/report.html",
+        {"comment": comment, "form": form},
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -243,7 +266,11 @@ def submit_paper(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return redirect_to_login(request.path)
     form = SubmitForm(request.POST or None)
-    ctx: dict[str, Any] = {"form": form, "max_age": settings.SUBMIT_MAX_AGE_DAYS, "refusal": refusal(request.user)}
+    ctx: dict[str, Any] = {
+        "form": form,
+        "max_age": settings.SUBMIT_MAX_AGE_DAYS,
+        "refusal": refusal(request.user),
+    }
     if request.method == "GET":
         return render(request, "community/submit.html", ctx)
     refused = _guard(request, "submit", request.path)
@@ -288,14 +315,24 @@ def profile_settings(request: HttpRequest) -> HttpResponse:
         form.save()
         messages.success(request, "Your profile was saved.")
         return redirect("member", request.user.get_username())
-    return render(request, "community/profile_settings.html", {"form": form},
-                  status=400 if request.method == "POST" else 200)
+    return render(
+        request,
+        "community/profile_settings.html",
+        {"form": form},
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 @require_GET
 def about(request: HttpRequest) -> HttpResponse:
     """Explain paperwire and publish the trending formula with this instance's numbers."""
-    return render(request, "community/about.html", {
-        "hf_weight": settings.HF_UPVOTE_WEIGHT, "gravity": settings.TRENDING_GRAVITY,
-        "max_age": settings.SUBMIT_MAX_AGE_DAYS, "limits": settings.RATE_LIMITS,
-    })
+    return render(
+        request,
+        "community/about.html",
+        {
+            "hf_weight": settings.HF_UPVOTE_WEIGHT,
+            "gravity": settings.TRENDING_GRAVITY,
+            "max_age": settings.SUBMIT_MAX_AGE_DAYS,
+            "limits": settings.RATE_LIMITS,
+        },
+    )

@@ -37,7 +37,9 @@ class DayNumber(Func):
         return self.as_sql(compiler, connection, template="(julianday(%(expressions)s) - 2440587.5)", **extra)
 
     def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
-        return self.as_sql(compiler, connection, template="((%(expressions)s - DATE '1970-01-01')::float8)", **extra)
+        return self.as_sql(
+            compiler, connection, template="((%(expressions)s - DATE '1970-01-01')::float8)", **extra
+        )
 
 
 def _hours_since_epoch(now: dt.datetime) -> float:
@@ -46,7 +48,9 @@ def _hours_since_epoch(now: dt.datetime) -> float:
 
 def age_hours_expr(now: dt.datetime) -> Expression:
     """Return the SQL for hours since the start of each paper's listing day (never negative)."""
-    hours = Value(_hours_since_epoch(now), output_field=FloatField()) - DayNumber(F("listing_day")) * Value(24.0)
+    hours = Value(_hours_since_epoch(now), output_field=FloatField()) - DayNumber(F("listing_day")) * Value(
+        24.0
+    )
     return Greatest(hours, Value(0.0), output_field=FloatField())
 
 
@@ -106,4 +110,6 @@ def explain(paper: Paper, visible: QuerySet[Paper], now: dt.datetime | None = No
         .filter(Q(points__gt=points) | Q(points=points, arxiv_id__gt=paper.arxiv_id))
         .count()
     )
-    return Explanation(paper.upvotes, paper.hf_upvotes, weight, points, age, gravity, score, ahead + 1, day.count())
+    return Explanation(
+        paper.upvotes, paper.hf_upvotes, weight, points, age, gravity, score, ahead + 1, day.count()
+    )

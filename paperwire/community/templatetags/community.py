@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import template
 from django.conf import settings
 from django.middleware.csrf import get_token
+from django.utils import timezone
+from django.utils.timesince import timesince
 
 from paperwire.papers import queries, trending
 
@@ -33,14 +36,34 @@ def _voted(context: template.Context, paper: Any) -> bool:
     return known[paper.pk]
 
 
+@register.filter
+def http_url(url: str) -> str:
+    """Return url when it is an http(s) address, else "" (javascript: and data: links render inert)."""
+    text = (url or "").strip()
+    return text if text.lower().startswith(("https://", "http://")) else ""
+
+
+@register.filter
+def ago(when: dt.datetime) -> str:
+    """Return how long ago a moment was, in words: 'just now', '3 hours ago'."""
+    if timezone.now() - when < dt.timedelta(minutes=1):
+        return "just now"
+    return f"{timesince(when).split(',')[0]} ago"
+
+
 @register.inclusion_tag("community/_vote.html", takes_context=True)
 def vote_button(context: template.Context, paper: Any, size: str = "") -> dict[str, Any]:
     """Render the upvote toggle of a paper (htmx, with a plain-form fallback)."""
     request = context.get("request")
     if request is not None:
         get_token(request)  # the form's CSRF token
-    return {"paper": paper, "voted": _voted(context, paper), "size": size, "request": request,
-            "csrf_token": context.get("csrf_token")}
+    return {
+        "paper": paper,
+        "voted": _voted(context, paper),
+        "size": size,
+        "request": request,
+        "csrf_token": context.get("csrf_token"),
+    }
 
 
 @register.inclusion_tag("community/_discussion.html", takes_context=True)
