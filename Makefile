@@ -63,6 +63,7 @@ check: lint typecheck test
 bench: install-test
 	$(PY) bench/import.py
 	$(PY) bench/pages.py
+	$(PY) bench/community_pages.py
 
 clean:
 	rm -rf $(VENV) $(TEST_OUT) .pytest_cache .mypy_cache .ruff_cache

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -23,6 +24,7 @@ from .forms import CommentForm, ProfileForm, ReportForm, SubmitForm
 from .members import member_of, refusal
 from .models import Comment, Report
 from .ratelimit import RateLimited, consume
+from .render import vote_button as render_vote_button
 from .submissions import SubmissionRefused, submit
 
 
@@ -126,11 +128,14 @@ def vote(request: HttpRequest, arxiv_id: str) -> HttpResponse:
         raise BadInput("state must be on or off.")
     result = votes.set_vote(request.user, paper, None if not state else state == "on")
     if is_htmx(request):
-        return render(
-            request,
-            "community/_vote.html",
-            {"paper": paper, "voted": result.voted, "size": request.POST.get("size", "")},
+        button = render_vote_button(
+            paper,
+            result.voted,
+            size=request.POST.get("size", ""),
+            csrf_token=get_token(request),
+            next_url=_back(request, here),
         )
+        return HttpResponse(button)
     return redirect(_back(request, here))
 
 

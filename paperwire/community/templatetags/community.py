@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django import template
 from django.conf import settings
 from django.middleware.csrf import get_token
-from django.utils import timezone
-from django.utils.timesince import timesince
+from django.utils.safestring import SafeString
+from django.utils.text import slugify
 
 from paperwire.papers import queries, trending
 
-from .. import comments, votes
-from ..forms import CommentForm
+from .. import comments, render, votes
 from ..members import refusal
+from ..render import DiscussionRenderer
 
 register = template.Library()
 
@@ -43,27 +42,19 @@ def http_url(url: str) -> str:
     return text if text.lower().startswith(("https://", "http://")) else ""
 
 
-@register.filter
-def ago(when: dt.datetime) -> str:
-    """Return how long ago a moment was, in words: 'just now', '3 hours ago'."""
-    if timezone.now() - when < dt.timedelta(minutes=1):
-        return "just now"
-    return f"{timesince(when).split(',')[0]} ago"
-
-
-@register.inclusion_tag("community/_vote.html", takes_context=True)
-def vote_button(context: template.Context, paper: Any, size: str = "") -> dict[str, Any]:
+@register.simple_tag(takes_context=True)
+def vote_button(context: template.Context, paper: Any, size: str = "") -> SafeString:
     """Render the upvote toggle of a paper (htmx, with a plain-form fallback)."""
     request = context.get("request")
-    if request is not None:
-        get_token(request)  # the form's CSRF token
-    return {
-        "paper": paper,
-        "voted": _voted(context, paper),
-        "size": size,
-        "request": request,
-        "csrf_token": context.get("csrf_token"),
-    }
+    if request is None:
+        return render.vote_button(paper, False, size=size, csrf_token="", next_url="")
+    # One masked CSRF token per page, not one per card: masking costs 32 random draws.
+    token = getattr(request, "_paperwire_csrf", None) or get_token(request)
+    request._paperwire_csrf = token
+    next_url = (
+        f"{request.get_full_path()}#paper-{slugify(paper.arxiv_id)}" if size != "wide" else request.path
+    )
+    return render.vote_button(paper, _voted(context, paper), size=size, csrf_token=token, next_url=next_url)
 
 
 @register.inclusion_tag("community/_discussion.html", takes_context=True)
@@ -71,12 +62,16 @@ def discussion(context: template.Context, paper: Any) -> dict[str, Any]:
     """Render a paper's comments with the forms to add, reply, edit, delete and report."""
     request = context["request"]
     user = request.user
+    me = user.pk if user.is_authenticated else None
+    why_not = refusal(user) if me is not None else None
+    renderer = DiscussionRenderer(
+        me, get_token(request), paper.arxiv_id, can_reply=me is not None and not why_not
+    )
     return {
         "paper": paper,
-        "threads": comments.threads(paper),
-        "me": user.pk if user.is_authenticated else None,
-        "refusal": refusal(user) if user.is_authenticated else None,
-        "form": CommentForm(),
+        "threads_html": renderer.threads(comments.threads(paper)),
+        "me": me,
+        "refusal": why_not,
         "max_chars": settings.COMMENT_MAX_CHARS,
         "request": request,
         "csrf_token": context.get("csrf_token"),
