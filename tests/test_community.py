@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -268,3 +272,25 @@ def test_the_email_url_setting_becomes_djangos_email_settings() -> None:
     assert parse_email_url("console")["EMAIL_BACKEND"].endswith("console.EmailBackend")
     with pytest.raises(ValueError, match="unknown scheme"):
         parse_email_url("gopher://x")
+
+
+def test_github_and_orcid_sign_in_appear_when_their_keys_are_set(tmp_path: Path) -> None:
+    assert "/accounts/github/login/" not in Client().get("/accounts/login/").content.decode()
+    # Providers are read at start-up: a fresh process, with its own SQLite database, has the keys.
+    script = (
+        "import django; django.setup(); from django.conf import settings; settings.ALLOWED_HOSTS = ['*']; "
+        "from django.core.management import call_command; call_command('migrate', verbosity=0); "
+        "from django.test import Client; print(Client().get('/accounts/login/').content.decode())"
+    )
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "paperwire.settings",
+        "PAPERWIRE_DATA_DIR": str(tmp_path),
+        "DATABASE_URL": "",
+        "PAPERWIRE_GITHUB_CLIENT_ID": "id",
+        "PAPERWIRE_GITHUB_SECRET": "s",
+        "PAPERWIRE_ORCID_CLIENT_ID": "id",
+        "PAPERWIRE_ORCID_SECRET": "s",
+    }
+    page = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True)
+    assert "/accounts/github/login/" in page.stdout and "/accounts/orcid/login/" in page.stdout

@@ -42,6 +42,7 @@ def test_a_member_signs_up_submits_upvotes_comments_and_replies(
     shoot(page, screenshots, "1-signup")
     page.click("form button[type=submit]")
     page.wait_for_selector("text=Verify Your Email Address")
+    shoot(page, screenshots, "1b-verification-sent")
 
     [mail] = smtp_inbox.wait_for(1)
     assert "ada@example.org" in mail
@@ -85,6 +86,14 @@ def test_a_member_signs_up_submits_upvotes_comments_and_replies(
     shoot(page, screenshots, "6-feed")
     page.set_viewport_size(PHONE)
     shoot(page, screenshots, "7-feed-phone")
+
+    page.set_viewport_size(LAPTOP)
+    page.click("a.me")
+    page.wait_for_selector("h1:text-is('ada')")
+    assert "Heat-bath random walks" in page.inner_text(".profile-cols")
+    shoot(page, screenshots, "8-profile")
+    page.goto(base + "/about")
+    shoot(page, screenshots, "9-about")
 
     paper = Paper.objects.get(arxiv_id="1605.08386")
     assert (paper.upvotes, paper.num_comments, paper.submitted_by) == (1, 2, "ada")

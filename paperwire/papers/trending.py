@@ -71,7 +71,7 @@ def with_score(qs: QuerySet[Paper], now: dt.datetime | None = None) -> QuerySet[
 def ordered(qs: QuerySet[Paper], sort: str, now: dt.datetime | None = None) -> QuerySet[Paper]:
     """Return qs in the named order: trending (score, then newest) or newest first."""
     if sort == "trending":
-        return with_score(qs, now).order_by("-score", "-listing_day", "-arxiv_id")
+        return with_score(qs, now).order_by(F("score").desc(), "-listing_day", "-arxiv_id")
     return qs.order_by("-listing_day", "-arxiv_id")
 
 
