@@ -229,6 +229,20 @@ def test_suspending_a_member_drops_their_votes_and_hides_their_comments() -> Non
     assert (paper.upvotes, paper.num_comments) == (2, 1)
 
 
+def test_deleting_an_account_takes_its_votes_and_comments_off_the_counts(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    paper = make_paper()
+    ada, bob = make_member("ada"), make_member("bob")
+    votes.set_vote(ada, paper, True)
+    votes.set_vote(bob, paper, True)
+    comments.create(bob, paper, "bye")
+    with django_capture_on_commit_callbacks(execute=True):
+        bob.delete()
+    paper.refresh_from_db()
+    assert (paper.upvotes, paper.num_comments) == (1, 0)
+
+
 def test_hiding_a_comment_or_a_submission_in_the_admin(arxiv_api: Any, settings: Any) -> None:
     settings.SUBMIT_MAX_AGE_DAYS = 100_000
     from django.contrib.auth import get_user_model

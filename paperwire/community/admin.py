@@ -77,6 +77,15 @@ class CommentAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         moderation.recount([obj.paper_id])
 
+    def delete_model(self, request: HttpRequest, obj: Comment) -> None:
+        super().delete_model(request, obj)
+        moderation.recount([obj.paper_id])
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Comment]) -> None:
+        papers = set(queryset.values_list("paper_id", flat=True))
+        super().delete_queryset(request, queryset)
+        moderation.recount(papers)
+
 
 @admin.register(Submission)
 class SubmissionAdmin(admin.ModelAdmin):
