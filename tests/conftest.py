@@ -38,11 +38,8 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 
     try:
         psycopg.connect(
-            host=db["HOST"] or None,
-            port=db["PORT"] or None,
-            user=db["USER"] or None,
-            dbname="postgres",
-            connect_timeout=5,
+            host=db["HOST"] or None, port=db["PORT"] or None, user=db["USER"] or None,
+            dbname="postgres", connect_timeout=5,
         ).close()
     except psycopg.OperationalError as e:
         message = f"PostgreSQL at {db['HOST']}:{db['PORT']} is unreachable: {e}"
@@ -54,10 +51,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 @pytest.fixture(scope="session")
 def django_db_modify_db_settings() -> None:
     """Give the test database a suffix so two checkouts tested at once do not share one."""
-    suffix = (
-        os.environ.get("PAPERWIRE_TEST_DB_SUFFIX")
-        or hashlib.blake2b(str(ROOT).encode(), digest_size=4).hexdigest()
-    )
+    suffix = os.environ.get("PAPERWIRE_TEST_DB_SUFFIX") or hashlib.blake2b(str(ROOT).encode(), digest_size=4).hexdigest()
     if suffix:
         db = settings.DATABASES["default"]
         db.setdefault("TEST", {})["NAME"] = f"test_{db['NAME']}_{suffix}".replace("/", "_")[-60:]
@@ -123,15 +117,8 @@ def chromium() -> Iterator[Any]:
     with sync_playwright() as pw:
         browser = pw.chromium.launch(
             executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"],
         )
         yield browser
         browser.close()
