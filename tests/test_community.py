@@ -77,6 +77,16 @@ def test_a_submission_of_a_paper_arxiv_does_not_know_is_refused(arxiv_api: Any) 
         submit(make_member("ada"), "2611.99999")
 
 
+def test_an_unreachable_arxiv_gets_a_clear_message_and_keeps_the_form(settings: Any) -> None:
+    settings.ARXIV_API_URL = "http://127.0.0.1:9/api/query"  # the discard port: nothing listens
+    settings.ARXIV_MIN_INTERVAL = 0
+    client = Client()
+    client.force_login(make_member("ada"))
+    response = client.post("/submit", {"paper": "2611.00001"})
+    assert response.status_code == 503 and b"arXiv could not be reached" in response.content
+    assert b'value="2611.00001"' in response.content and not Paper.objects.exists()
+
+
 def test_a_paper_already_listed_links_to_its_page(arxiv_api: Any) -> None:
     make_paper("2606.00001")
     result = submit(make_member("ada"), "https://arxiv.org/abs/2606.00001v3")

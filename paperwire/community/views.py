@@ -20,6 +20,7 @@ from paperwire.papers.ids import InvalidArxivId, parse_arxiv_id
 from paperwire.papers.models import Paper
 
 from . import comments, profiles, votes
+from .arxiv import ArxivUnavailable
 from .forms import CommentForm, ProfileForm, ReportForm, SubmitForm
 from .members import member_of, refusal
 from .models import Comment, Report
@@ -289,11 +290,7 @@ def submit_paper(request: HttpRequest) -> HttpResponse:
     except SubmissionRefused as e:
         ctx["error"] = str(e)
         return render(request, "community/submit.html", ctx, status=400)
-    except Exception as e:  # ArxivUnavailable and network trouble: say so, keep the form
-        from .arxiv import ArxivUnavailable
-
-        if not isinstance(e, ArxivUnavailable):
-            raise
+    except ArxivUnavailable as e:  # arXiv down or unreachable: say so, keep the form
         ctx["error"] = f"{e}. Please try again in a minute."
         return render(request, "community/submit.html", ctx, status=503)
     (messages.success if result.created else messages.info)(request, result.message)
