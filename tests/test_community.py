@@ -318,3 +318,11 @@ def test_github_and_orcid_sign_in_appear_when_their_keys_are_set(tmp_path: Path)
     }
     page = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True)
     assert "/accounts/github/login/" in page.stdout and "/accounts/orcid/login/" in page.stdout
+
+
+def test_password_reset_mail_goes_out_through_the_smtp_server(smtp_inbox: Any) -> None:
+    make_member("ada")
+    response = Client().post("/accounts/password/reset/", {"email": "ada@example.org"})
+    assert response.status_code == 302
+    [mail] = smtp_inbox.wait_for(1)
+    assert "To: ada@example.org" in mail and "/accounts/password/reset/key/" in mail

@@ -24,7 +24,7 @@ from .arxiv import ArxivUnavailable
 from .forms import CommentForm, ProfileForm, ReportForm, SubmitForm
 from .members import member_of, refusal
 from .models import Comment, Report
-from .ratelimit import RateLimited, consume
+from .ratelimit import RateLimited, consume, parse_limit
 from .render import vote_button as render_vote_button
 from .submissions import SubmissionRefused, submit
 
@@ -335,6 +335,6 @@ def about(request: HttpRequest) -> HttpResponse:
             "hf_weight": settings.HF_UPVOTE_WEIGHT,
             "gravity": settings.TRENDING_GRAVITY,
             "max_age": settings.SUBMIT_MAX_AGE_DAYS,
-            "limits": settings.RATE_LIMITS,
+            "limits": {k: parse_limit(v).describe() for k, v in settings.RATE_LIMITS.items()},
         },
     )

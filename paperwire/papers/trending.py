@@ -4,10 +4,11 @@
 
 where upvotes are local members' votes (suspended members' do not count), hf_upvotes those
 imported from Hugging Face, and age_hours the hours since the start (00:00 UTC) of the
-paper's listing day. The +2 keeps a brand-new paper's score finite; the gravity (1.8, as on
-Hacker News) makes a day-old vote worth about a fifth of a fresh one and a week-old vote
-about 1/600. Everything is plain arithmetic on two integer columns and a date, so SQLite and
-PostgreSQL compute it alike, without a stored score to keep up to date.
+paper's listing day. The +2 keeps a brand-new paper's score finite; with the gravity of 1.8
+(as on Hacker News), at noon a paper listed yesterday needs about 6 times the votes of one
+listed today to rank beside it, and one listed a week ago about 100 times. Everything is
+plain arithmetic on two integer columns and a date, so SQLite and PostgreSQL compute it
+alike, without a stored score to keep up to date.
 """
 
 from __future__ import annotations
