@@ -103,8 +103,10 @@ def main() -> None:
     paper, anonymous, member = setup()
     latest = paper.listing_day
     week = latest.isocalendar()
-    print(f"database: {connection.vendor}; papers: {Paper.objects.count()}, paper page comments: "
-          f"{paper.num_comments}; setup {time.perf_counter() - t0:.0f} s; {args.runs} runs each")
+    print(
+        f"database: {connection.vendor}; papers: {Paper.objects.count()}, paper page comments: "
+        f"{paper.num_comments}; setup {time.perf_counter() - t0:.0f} s; {args.runs} runs each"
+    )
     pages = [
         ("paper page, 200 comments, anonymous", anonymous, f"/papers/{paper.arxiv_id}"),
         ("paper page, 200 comments, member", member, f"/papers/{paper.arxiv_id}"),
@@ -119,7 +121,9 @@ def main() -> None:
         times = measure(client, url, args.runs)
         p95 = statistics.quantiles(times, n=20)[-1]
         worst = max(worst, p95)
-        print(f"{name:<40} {statistics.median(times):>10.1f} {p95:>8.1f} {1000 / statistics.mean(times):>7.0f}")
+        print(
+            f"{name:<40} {statistics.median(times):>10.1f} {p95:>8.1f} {1000 / statistics.mean(times):>7.0f}"
+        )
     print(f"worst p95: {worst:.1f} ms (target ≤ 30 ms)")
 
 
