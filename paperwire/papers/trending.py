@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Expression, F, FloatField, Func, Q, QuerySet, Value
+from django.db.models import Count, Expression, F, FloatField, Func, Q, QuerySet, Value
 from django.db.models.functions import Cast, Greatest, Power
 from django.utils import timezone
 
@@ -104,13 +104,21 @@ def explain(paper: Paper, visible: QuerySet[Paper], now: dt.datetime | None = No
     points = paper.upvotes + paper.hf_upvotes * weight
     age = age_hours(paper, now)
     score = points / (age + AGE_OFFSET_HOURS) ** gravity
-    day = visible.filter(listing_day=paper.listing_day)
     # Same day, same age: the score order of a day is the order of points, then the id.
-    ahead = (
-        day.annotate(points=points_expr())
-        .filter(Q(points__gt=points) | Q(points=points, arxiv_id__gt=paper.arxiv_id))
-        .count()
+    ahead = Q(points__gt=points) | Q(points=points, arxiv_id__gt=paper.arxiv_id)
+    counts = (
+        visible.filter(listing_day=paper.listing_day)
+        .annotate(points=points_expr())
+        .aggregate(of=Count("pk"), ahead=Count("pk", filter=ahead))
     )
     return Explanation(
-        paper.upvotes, paper.hf_upvotes, weight, points, age, gravity, score, ahead + 1, day.count()
+        paper.upvotes,
+        paper.hf_upvotes,
+        weight,
+        points,
+        age,
+        gravity,
+        score,
+        counts["ahead"] + 1,
+        counts["of"],
     )
