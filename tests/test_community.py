@@ -146,7 +146,7 @@ def test_a_reply_to_a_reply_joins_the_same_thread() -> None:
     deeper = comments.create(ada, paper, "reply to the reply", reply.pk)
     assert reply.parent == top and deeper.parent == top
     [thread] = comments.threads(paper)
-    assert [r.body for r in thread.replies] == ["reply", "reply to the reply"]
+    assert [r.html for r in thread.replies] == ["<p>reply</p>\n", "<p>reply to the reply</p>\n"]
     assert Paper.objects.get(pk=paper.pk).num_comments == 3
 
 

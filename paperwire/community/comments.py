@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -92,30 +93,48 @@ def delete(comment: Comment) -> None:
             Paper.objects.filter(pk=fresh.paper_id).update(num_comments=F("num_comments") - 1)
 
 
+@dataclass(slots=True)
+class Shown:
+    """A comment as the discussion shows it: plain values, no model instances to build."""
+
+    pk: int
+    parent_id: int | None
+    author_id: int
+    username: str
+    display_name: str
+    html: str
+    created_at: dt.datetime
+    edited_at: dt.datetime | None
+    deleted: bool
+
+
 @dataclass
 class Thread:
-    comment: Comment
-    replies: list[Comment] = field(default_factory=list)
+    comment: Shown
+    replies: list[Shown] = field(default_factory=list)
+
+
+SHOWN_FIELDS = (
+    "pk",
+    "parent_id",
+    "author_id",
+    "author__username",
+    "author__member__display_name",
+    "html",
+    "created_at",
+    "edited_at",
+    "deleted",
+)
 
 
 def threads(paper: Paper) -> list[Thread]:
     """Return a paper's discussion as threads, oldest first, without hidden comments."""
-    rows = list(
-        Comment.objects.filter(paper=paper, hidden=False, author__member__suspended=False)
-        .select_related("author__member")
-        .only(
-            "id",
-            "parent_id",
-            "html",
-            "created_at",
-            "edited_at",
-            "deleted",
-            "author__username",
-            "author__member__display_name",
-            "author__member__suspended",
-        )
+    rows = [
+        Shown(*values)
+        for values in Comment.objects.filter(paper=paper, hidden=False, author__member__suspended=False)
         .order_by("created_at", "id")
-    )
+        .values_list(*SHOWN_FIELDS)
+    ]
     by_id: dict[int, Thread] = {}
     out: list[Thread] = []
     for c in rows:

@@ -18,8 +18,7 @@ from django.utils.timesince import timesince
 
 from paperwire.papers.models import Paper
 
-from .comments import Thread
-from .models import Comment
+from .comments import Shown, Thread
 
 
 def ago(when: dt.datetime, now: dt.datetime | None = None) -> str:
@@ -43,15 +42,14 @@ class DiscussionRenderer:
         self.edit_url = reverse("comment_edit", args=["0"])[: -len("0/edit")]
         self.member_url = reverse("member", args=["x"])[:-1]
 
-    def comment(self, c: Comment, reply: bool) -> str:
+    def comment(self, c: Shown, reply: bool) -> str:
         cls = "comment reply" if reply else "comment"
         if c.deleted:
             gone = '<p class="gone">This comment was deleted.</p>'
             return f'<article class="{cls}" id="comment-{c.pk}">{gone}</article>'
-        author = c.author
-        username = escape(author.username)
-        display = author.member.display_name
-        name = escape(display or author.username)
+        username = escape(c.username)
+        display = c.display_name
+        name = escape(display or c.username)
         handle = f' <span class="handle">@{username}</span>' if display else ""
         created = c.created_at
         edited = ""
