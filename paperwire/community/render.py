@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -99,7 +99,8 @@ class DiscussionRenderer:
 
 def vote_button(paper: Paper, voted: bool, *, size: str, csrf_token: str, next_url: str) -> SafeString:
     """Return the upvote toggle of a paper: an htmx form that also works as a plain POST."""
-    url = reverse("vote", args=[paper.arxiv_id])
+    # The route is papers/<id>/vote under the site's prefix (community.urls): no reverse() per card.
+    url = f"{get_script_prefix()}papers/{paper.arxiv_id}/vote"
     total = paper.upvotes + paper.hf_upvotes
     hf = f" + {paper.hf_upvotes} on Hugging Face" if paper.hf_upvotes else ""
     title = f"{'Remove your upvote' if voted else 'Upvote'} · {paper.upvotes} here{hf}"
