@@ -72,6 +72,8 @@ def test_a_member_signs_up_submits_upvotes_comments_and_replies(
     page.fill(".reply-box textarea", "Replying to myself: it does, see section 4.")
     page.click(".reply-box button:has-text('Reply')")
     page.wait_for_selector(".replies .comment-body:has-text('section 4')")
+    page.click("#ranking summary")
+    assert page.is_visible("#ranking dd:has-text('hours since the start of its listing day')")
     shoot(page, screenshots, "4-paper")
     page.set_viewport_size(PHONE)
     shoot(page, screenshots, "5-paper-phone")
