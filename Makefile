@@ -64,6 +64,7 @@ bench: install-test
 	$(PY) bench/import.py
 	$(PY) bench/pages.py
 	$(PY) bench/ingest.py
+	$(PY) bench/community_pages.py
 
 clean:
 	rm -rf $(VENV) $(TEST_OUT) .pytest_cache .mypy_cache .ruff_cache

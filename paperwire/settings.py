@@ -80,6 +80,12 @@ INSTALLED_APPS = [
     "paperwire.papers",
     "paperwire.api",
     "paperwire.ingest",
+    "paperwire.community",
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.github",
+    "allauth.socialaccount.providers.orcid",
 ]
 
 MIDDLEWARE = [
@@ -91,6 +97,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
 ]
 
 ROOT_URLCONF = "paperwire.urls"
@@ -173,3 +180,104 @@ LOGGING = {
     # Log level: DEBUG, INFO, WARNING or ERROR.
     "root": {"handlers": ["console"], "level": env("PAPERWIRE_LOG_LEVEL", "WARNING")},
 }
+
+
+# --- Community: accounts (django-allauth), e-mail, votes, comments, submissions, rate limits ---
+
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+SITE_ID = 1
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "home"
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"  # no vote, comment or submission before the address is confirmed
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_CONFIRM_EMAIL_ON_GET = False  # confirming is a POST: no GET changes state
+ACCOUNT_LOGOUT_ON_GET = False
+ACCOUNT_CHANGE_EMAIL = True
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_USERNAME_MIN_LENGTH = 2
+ACCOUNT_USERNAME_VALIDATORS = "paperwire.community.members.username_validators"
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[paperwire] "
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = BASE_URL.split("://", 1)[0]
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # never join a social login to an account by e-mail alone
+
+
+def parse_email_url(url: str) -> dict[str, object]:
+    """Return Django's EMAIL_* settings for smtp://user:pass@host:587?tls=1, smtps://… or console."""
+    from urllib.parse import parse_qs, unquote, urlsplit
+
+    parts = urlsplit(url)
+    if parts.scheme in ("", "console"):
+        return {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
+    if parts.scheme not in ("smtp", "smtps"):
+        raise ValueError(f"PAPERWIRE_EMAIL_URL: unknown scheme {parts.scheme!r} (use smtp, smtps or console)")
+    query = {k: v[-1].lower() for k, v in parse_qs(parts.query).items()}
+    yes = {"1", "true", "yes", "on"}
+    return {
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": parts.hostname or "localhost",
+        "EMAIL_PORT": parts.port or (465 if parts.scheme == "smtps" else 25),
+        "EMAIL_HOST_USER": unquote(parts.username or ""),
+        "EMAIL_HOST_PASSWORD": unquote(parts.password or ""),
+        "EMAIL_USE_TLS": query.get("tls", "0") in yes,
+        "EMAIL_USE_SSL": parts.scheme == "smtps" or query.get("ssl", "0") in yes,
+        "EMAIL_TIMEOUT": int(query.get("timeout", "20")),
+    }
+
+
+# Where e-mail goes: smtp://user:pass@host:587?tls=1, smtps://user:pass@host:465, or console.
+globals().update(parse_email_url(env("PAPERWIRE_EMAIL_URL", "console")))
+# The sender of every e-mail paperwire sends.
+DEFAULT_FROM_EMAIL = env("PAPERWIRE_EMAIL_FROM", "paperwire <noreply@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# GitHub and ORCID sign-in appear when their OAuth keys are set (see README).
+SOCIALACCOUNT_PROVIDERS: dict[str, dict[str, object]] = {}
+_github = (env("PAPERWIRE_GITHUB_CLIENT_ID", ""), env("PAPERWIRE_GITHUB_SECRET", ""))
+if all(_github):
+    SOCIALACCOUNT_PROVIDERS["github"] = {
+        "APPS": [{"client_id": _github[0], "secret": _github[1]}],
+        "SCOPE": ["user:email"],
+    }
+_orcid = (env("PAPERWIRE_ORCID_CLIENT_ID", ""), env("PAPERWIRE_ORCID_SECRET", ""))
+if all(_orcid):
+    SOCIALACCOUNT_PROVIDERS["orcid"] = {"APPS": [{"client_id": _orcid[0], "secret": _orcid[1]}]}
+
+# Rate limits count in Django's cache. The cache is a database table, not per-process memory:
+# `paperwire serve` runs several gunicorn workers, and a per-process cache would give each
+# worker its own count (limits multiplied by the worker count, and reset on every restart).
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "paperwire_cache",
+        "OPTIONS": {"MAX_ENTRIES": 50000},
+    }
+}
+# Rate limits, "N/period" with period s, m, h or d (e.g. 30/m): sign-ups per IP address,
+# logins per IP address, and submissions, votes and comments per member.
+RATE_LIMITS = {
+    "signup": env("PAPERWIRE_RATE_LIMIT_SIGNUP", "10/h"),
+    "login": env("PAPERWIRE_RATE_LIMIT_LOGIN", "30/m"),
+    "submit": env("PAPERWIRE_RATE_LIMIT_SUBMIT", "20/d"),
+    "vote": env("PAPERWIRE_RATE_LIMIT_VOTE", "120/m"),
+    "comment": env("PAPERWIRE_RATE_LIMIT_COMMENT", "10/m"),
+}
+ACCOUNT_RATE_LIMITS = {
+    "signup": RATE_LIMITS["signup"] + "/ip",
+    "login": RATE_LIMITS["login"] + "/ip",
+    "login_failed": "10/m/ip,5/5m/key",  # allauth's default: wrong passwords per IP and per account
+    "confirm_email": "1/3m/key",
+    "reset_password": "20/m/ip,5/m/key",
+    "change_email": "1/m/user",
+}
+# A paper may be submitted while its first version is at most this many days old.
+SUBMIT_MAX_AGE_DAYS = int(env("PAPERWIRE_SUBMIT_MAX_AGE_DAYS", "14"))
+# The longest comment, in characters of Markdown.
+COMMENT_MAX_CHARS = int(env("PAPERWIRE_COMMENT_MAX_CHARS", "10000"))
+ARXIV_MIN_INTERVAL = 3.0  # seconds between two calls to arXiv: the API's published rule
+# Trending gravity: score = (upvotes + HF weight x HF upvotes) / (age in hours + 2) ^ gravity.
+TRENDING_GRAVITY = float(env("PAPERWIRE_TRENDING_GRAVITY", "1.8"))

@@ -12,5 +12,6 @@ urlpatterns = [
     path("api/", api.urls),
     path("admin/", admin.site.urls),
     path("ingest/", include("paperwire.ingest.urls")),
+    path("", include("paperwire.community.urls")),
     path("", include("paperwire.papers.urls")),
 ]
