@@ -135,7 +135,7 @@ def test_comments_render_markdown_and_count_on_the_card() -> None:
     page = client.get(f"/papers/{paper.arxiv_id}").content.decode()
     assert "<strong>Nice</strong>" in page
     feed = client.get("/").content.decode()
-    assert "💬 1" in feed
+    assert '</svg> 1<span class="sr-only"> comment</span>' in feed
 
 
 def test_a_reply_to_a_reply_joins_the_same_thread() -> None:

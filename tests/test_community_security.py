@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from html.parser import HTMLParser
 from typing import Any
 
 import pytest
@@ -14,6 +13,7 @@ from paperwire.community import comments, votes
 from paperwire.community.models import Comment, Member, Report, Submission, Vote
 from paperwire.papers.models import Paper
 from tests.community_data import PASSWORD, make_member, make_paper
+from tests.markup import assert_inert
 
 pytest_plugins = ["tests.community_fixtures"]
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clear_cache")]
@@ -29,34 +29,6 @@ XSS = [
     "<details open ontoggle=alert(1)>",
 ]
 HOSTILE = "\n\n".join(XSS)
-
-
-class LiveParts(HTMLParser):
-    """Collect what a browser would run or load from a page: scripts, frames, handlers, js: links."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.live: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in ("iframe", "svg", "img", "object", "embed"):
-            self.live.append(f"<{tag}>")
-        if tag == "script" and not dict(attrs).get("src", "").startswith("/static/"):
-            self.live.append("<script> without our src")
-        for name, value in attrs:
-            if name.startswith("on") and "alert" in (value or ""):  # the page's own handlers are fine
-                self.live.append(f"{tag} {name}=")
-            if name in ("href", "src", "action") and (value or "").strip().lower().startswith(
-                ("javascript:", "data:")
-            ):
-                self.live.append(f"{tag} {name}={value}")
-
-
-def assert_inert(html: str) -> None:
-    """Fail when the page would run or load anything from the payloads."""
-    parser = LiveParts()
-    parser.feed(html)
-    assert parser.live == [], parser.live
 
 
 def logged_in(user: Any, *, csrf: bool = False) -> Client:
