@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "paperwire.papers",
     "paperwire.api",
+    "paperwire.digests",
 ]
 
 MIDDLEWARE = [
@@ -150,3 +151,71 @@ LOGGING = {
     # Log level: DEBUG, INFO, WARNING or ERROR.
     "root": {"handlers": ["console"], "level": env("PAPERWIRE_LOG_LEVEL", "WARNING")},
 }
+
+# --- E-mail transport (one copy; digests, confirmations and account mail all use it) ---------
+# Outgoing mail as one URL: smtp://user:pass@host:587?tls=1 (STARTTLS), smtps://user:pass@host:465
+# (TLS from the start), console:// (print to stdout, the default) or locmem:// (kept in memory).
+EMAIL_URL = env("PAPERWIRE_EMAIL_URL", "console://")
+# The From address of every message paperwire sends.
+DEFAULT_FROM_EMAIL = env("PAPERWIRE_EMAIL_FROM", "paperwire <paperwire@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+
+def _email_settings(url: str) -> dict[str, object]:
+    """Return Django's EMAIL_* settings for a PAPERWIRE_EMAIL_URL."""
+    from urllib.parse import parse_qs, unquote, urlsplit
+
+    parts = urlsplit(url)
+    backends = {"console": "console", "locmem": "locmem", "dummy": "dummy", "smtp": "smtp", "smtps": "smtp"}
+    if parts.scheme not in backends:
+        raise ValueError(f"PAPERWIRE_EMAIL_URL: unknown scheme {parts.scheme!r} (smtp, smtps, console, locmem)")
+    query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+    yes = {"1", "true", "yes", "on"}
+    return {
+        "EMAIL_BACKEND": f"django.core.mail.backends.{backends[parts.scheme]}.EmailBackend",
+        "EMAIL_HOST": parts.hostname or "localhost",
+        "EMAIL_PORT": parts.port or (465 if parts.scheme == "smtps" else 25),
+        "EMAIL_HOST_USER": unquote(parts.username or ""),
+        "EMAIL_HOST_PASSWORD": unquote(parts.password or ""),
+        "EMAIL_USE_TLS": query.get("tls", "0").lower() in yes,
+        "EMAIL_USE_SSL": parts.scheme == "smtps" or query.get("ssl", "0").lower() in yes,
+        # Seconds before a silent SMTP server counts as a temporary failure (never wait forever).
+        "EMAIL_TIMEOUT": int(query.get("timeout", "30")),
+    }
+
+
+_email = _email_settings(EMAIL_URL)
+EMAIL_BACKEND = str(_email["EMAIL_BACKEND"])
+EMAIL_HOST = str(_email["EMAIL_HOST"])
+EMAIL_PORT = int(str(_email["EMAIL_PORT"]))
+EMAIL_HOST_USER = str(_email["EMAIL_HOST_USER"])
+EMAIL_HOST_PASSWORD = str(_email["EMAIL_HOST_PASSWORD"])
+EMAIL_USE_TLS = bool(_email["EMAIL_USE_TLS"])
+EMAIL_USE_SSL = bool(_email["EMAIL_USE_SSL"])
+EMAIL_TIMEOUT = int(str(_email["EMAIL_TIMEOUT"]))
+
+# --- Digests: subscriptions, e-mail digests, feeds (paperwire.digests) -----------------------
+# Papers in each digest, the period's top trending ones.
+DIGEST_PAPERS = int(env("PAPERWIRE_DIGEST_PAPERS", "10"))
+# Hour (UTC, 0-23) after which `paperwire serve` / `digest --loop` send the due digests.
+DIGEST_HOUR = int(env("PAPERWIRE_DIGEST_HOUR", "7"))
+# Whether `paperwire serve` runs the digest schedule in a background thread.
+DIGEST_IN_SERVE = env_bool("PAPERWIRE_DIGEST_IN_SERVE", True)
+# Hours a confirmation link stays valid.
+DIGEST_CONFIRM_HOURS = int(env("PAPERWIRE_DIGEST_CONFIRM_HOURS", "72"))
+# Days an unsubscribe link in a sent message stays valid.
+DIGEST_UNSUBSCRIBE_DAYS = int(env("PAPERWIRE_DIGEST_UNSUBSCRIBE_DAYS", "180"))
+# Subscription requests accepted per client address, and per e-mail address, per window.
+DIGEST_SUBSCRIBE_LIMIT = int(env("PAPERWIRE_DIGEST_SUBSCRIBE_LIMIT", "5"))
+# The rate-limit window in seconds.
+DIGEST_SUBSCRIBE_WINDOW = int(env("PAPERWIRE_DIGEST_SUBSCRIBE_WINDOW", "3600"))
+# Tries per message on temporary SMTP failures (4xx, lost connection) before it waits for a later run.
+DIGEST_RETRIES = int(env("PAPERWIRE_DIGEST_RETRIES", "3"))
+# Seconds before the first retry; each further retry waits twice as long.
+DIGEST_RETRY_SECONDS = float(env("PAPERWIRE_DIGEST_RETRY_SECONDS", "2"))
+# Permanent failures (5xx) in a row after which a subscription pauses.
+DIGEST_MAX_BOUNCES = int(env("PAPERWIRE_DIGEST_MAX_BOUNCES", "3"))
+# Seconds after which a claimed but unfinished send (a crashed worker elsewhere) is taken back.
+DIGEST_CLAIM_TIMEOUT = int(env("PAPERWIRE_DIGEST_CLAIM_TIMEOUT", "900"))
+# Messages sent over one SMTP connection before it is closed and reopened.
+DIGEST_BATCH = int(env("PAPERWIRE_DIGEST_BATCH", "200"))

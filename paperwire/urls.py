@@ -11,5 +11,6 @@ handler500 = "paperwire.papers.errors.server_error"
 urlpatterns = [
     path("api/", api.urls),
     path("admin/", admin.site.urls),
+    path("", include("paperwire.digests.urls")),
     path("", include("paperwire.papers.urls")),
 ]

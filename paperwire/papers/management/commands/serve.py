@@ -54,4 +54,7 @@ class Command(BaseCommand):
 
         self.stdout.write(f"paperwire serving {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]} "
                           f"data from {settings.DATA_DIR} at http://{bind}/")
+        from paperwire.digests.schedule import start_in_background  # digests at PAPERWIRE_DIGEST_HOUR
+
+        start_in_background()
         Server().run()
