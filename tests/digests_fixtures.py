@@ -80,8 +80,8 @@ class Inbox:
         return Counter(str(m["To"]) for m in self.messages)
 
 
-@pytest.fixture
-def smtp() -> Iterator[Inbox]:
+@pytest.fixture(name="smtp")
+def smtp_fixture() -> Iterator[Inbox]:
     """Start a real SMTP server on 127.0.0.1 and yield what it receives."""
     inbox = Inbox()
     inbox.port = free_port()
@@ -94,8 +94,8 @@ def smtp() -> Iterator[Inbox]:
         controller.stop()
 
 
-@pytest.fixture
-def smtp_settings(smtp: Inbox, settings: Any) -> Inbox:
+@pytest.fixture(name="smtp_settings")
+def smtp_settings_fixture(smtp: Inbox, settings: Any) -> Inbox:
     """Send this process's mail to the test's SMTP server, with quick retries."""
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", smtp.port

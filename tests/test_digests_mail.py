@@ -17,7 +17,7 @@ from paperwire.papers.models import Paper
 from paperwire.papers.periods import parse_day, parse_week
 from paperwire.settings import _email_settings
 
-from .digests_fixtures import DAY, WEEK, Inbox, import_days, smtp, smtp_settings, subscribers  # noqa: F401
+from .digests_fixtures import DAY, WEEK, Inbox, import_days, smtp_fixture, smtp_settings_fixture, subscribers  # noqa: F401  (fixtures)
 
 NOW = dt.datetime(2026, 7, 2, 8, 0, tzinfo=dt.UTC)
 

@@ -15,7 +15,7 @@ from django.test import Client
 from paperwire.digests.models import Subscription
 from paperwire.digests.tokens import UNSUBSCRIBE_SALT, confirm_token, unsubscribe_token
 
-from .digests_fixtures import DAY, Inbox, import_days, smtp, smtp_settings  # noqa: F401
+from .digests_fixtures import DAY, Inbox, import_days, smtp_fixture, smtp_settings_fixture  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.django_db
 

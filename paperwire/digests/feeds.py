@@ -62,8 +62,7 @@ class PaperFeed(Feed):
         return settings.BASE_URL + obj.path
 
     def title(self, obj: FeedTarget) -> str:
-        period, category = obj.period, obj.category
-        return f"{self.name}{' in ' + category if category else ''} · paperwire"
+        return f"{self.name}{' in ' + obj.category if obj.category else ''} · paperwire"
 
     def link(self, obj: FeedTarget) -> str:
         period, category = obj.period, obj.category
