@@ -218,3 +218,19 @@ def test_the_email_url_setting_becomes_djangos_email_settings() -> None:
     assert _email_settings("console://")["EMAIL_BACKEND"].endswith("console.EmailBackend")
     with pytest.raises(ValueError, match="unknown scheme"):
         _email_settings("http://mail.example.org")
+
+
+def test_an_unreachable_smtp_server_stops_the_run_and_leaves_every_send_for_later(
+    smtp_settings: Inbox, upvoted: list[Paper], settings: Any
+) -> None:
+    from paperwire.digests.sending import TransportDown
+
+    from .digests_fixtures import free_port
+
+    subscribers(3)
+    settings.EMAIL_PORT = free_port()  # nothing listens there
+    with pytest.raises(TransportDown, match="unreachable"):
+        send_period(parse_day(DAY), now=NOW)
+    assert set(DigestSend.objects.values_list("status", flat=True)) == {"pending"}
+    settings.EMAIL_PORT = smtp_settings.port
+    assert send_period(parse_day(DAY), now=NOW).sent == 3

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.http import Http404, HttpRequest
 from django.urls import reverse
-from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed, SyndicationFeed
 
 from paperwire.papers import queries
 from paperwire.papers.models import Paper
@@ -45,7 +45,7 @@ class FeedTarget:
 class PaperFeed(Feed):
     """The first page of a feed page (trending order) as RSS 2.0; item ids are arXiv abs URLs."""
 
-    feed_type: type = Rss201rev2Feed
+    feed_type: type[SyndicationFeed] = Rss201rev2Feed
     kind = "date"
     name = "Daily papers"
 
@@ -78,6 +78,9 @@ class PaperFeed(Feed):
         where = f" in {category}" if category else ""
         when = f": {period.label}" if period and period.kind != "range" else ""
         return f"{self.name}{where}{when}, by upvotes"
+
+    def subtitle(self, obj: FeedTarget) -> str:
+        return self.description(obj)  # Atom's name for it; RSS uses the description
 
     def items(self, obj: FeedTarget) -> list[Paper]:
         period, category = obj.period, obj.category
@@ -116,43 +119,36 @@ class PaperFeed(Feed):
         return list(item.categories)
 
 
-class AtomMixin:
-    feed_type = Atom1Feed
-
-    def subtitle(self, obj: FeedTarget) -> str:
-        return self.description(obj)  # type: ignore[attr-defined]
-
-
 class DailyRss(PaperFeed):
     kind, name = "date", "Daily papers"
 
 
-class DailyAtom(AtomMixin, DailyRss):
-    pass
+class DailyAtom(DailyRss):
+    feed_type = Atom1Feed
 
 
 class WeeklyRss(PaperFeed):
     kind, name = "week", "Weekly papers"
 
 
-class WeeklyAtom(AtomMixin, WeeklyRss):
-    pass
+class WeeklyAtom(WeeklyRss):
+    feed_type = Atom1Feed
 
 
 class TrendingRss(PaperFeed):
     kind, name = "trending", "Trending papers"
 
 
-class TrendingAtom(AtomMixin, TrendingRss):
-    pass
+class TrendingAtom(TrendingRss):
+    feed_type = Atom1Feed
 
 
 class CategoryRss(PaperFeed):
     kind, name = "date", "Daily papers"
 
 
-class CategoryAtom(AtomMixin, CategoryRss):
-    pass
+class CategoryAtom(CategoryRss):
+    feed_type = Atom1Feed
 
 
 def alternates(kind: str, category: str) -> list[dict[str, str]]:

@@ -19,7 +19,9 @@ import smtplib
 import socket
 import time
 import uuid
+from collections import deque
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -123,7 +125,7 @@ def release_stale(period: Period, *, now: dt.datetime) -> int:
         .distinct()
     )
     for claim, claimed_at in list(claims):
-        if claimed_at < expired or _dead_here(claim):
+        if claimed_at is None or claimed_at < expired or _dead_here(claim):
             released += DigestSend.objects.filter(claim=claim, status=DigestSend.CLAIMED).update(
                 status=DigestSend.PENDING, claim=""
             )
@@ -208,6 +210,35 @@ class Sender:
         return "deferred", error
 
 
+def _record(row: DigestSend, outcome: str, error: str, report: DigestReport, now: dt.datetime) -> None:
+    """Mark one claimed send with what happened to it; count bounces against its subscription."""
+    sub = row.subscription
+    done = DigestSend.objects.filter(pk=row.pk, claim=row.claim, status=DigestSend.CLAIMED)
+    if outcome == "sent":
+        done.update(status=DigestSend.SENT, sent_at=dt.datetime.now(dt.UTC), attempts=F("attempts") + 1)
+        if sub.bounces:
+            Subscription.objects.filter(pk=sub.pk).update(bounces=0)
+        report.sent += 1
+    elif outcome == "bounced":
+        done.update(status=DigestSend.FAILED, attempts=F("attempts") + 1, error=error[:ERROR_CHARS])
+        Subscription.objects.filter(pk=sub.pk).update(bounces=F("bounces") + 1)
+        report.bounced += 1
+        report.paused += Subscription.objects.filter(
+            pk=sub.pk, status=Subscription.ACTIVE, bounces__gte=settings.DIGEST_MAX_BOUNCES
+        ).update(status=Subscription.PAUSED)
+    elif outcome == "deferred":
+        done.update(
+            status=DigestSend.PENDING,
+            claim="",
+            not_before=now + DEFER,
+            attempts=F("attempts") + 1,
+            error=error[:ERROR_CHARS],
+        )
+        report.deferred += 1
+    else:
+        done.update(status=DigestSend.FAILED, error=error[:ERROR_CHARS])
+
+
 def _deliver(
     rows: list[DigestSend],
     content: DigestContent,
@@ -216,37 +247,41 @@ def _deliver(
     progress: Callable[[int], None] | None,
     now: dt.datetime,
 ) -> None:
-    for row in rows:
-        sub = row.subscription
-        done = DigestSend.objects.filter(pk=row.pk, claim=row.claim, status=DigestSend.CLAIMED)
-        if sub.status != Subscription.ACTIVE:
-            done.update(status=DigestSend.FAILED, error=f"subscription {sub.status} before sending")
-            continue
-        outcome, error = sender.send(digest_message(sub, content))
-        if outcome == "sent":
-            sent_at = dt.datetime.now(dt.UTC)
-            done.update(status=DigestSend.SENT, sent_at=sent_at, attempts=F("attempts") + 1)
-            if sub.bounces:
-                Subscription.objects.filter(pk=sub.pk).update(bounces=0)
-            report.sent += 1
-        elif outcome == "bounced":
-            done.update(status=DigestSend.FAILED, attempts=F("attempts") + 1, error=error[:ERROR_CHARS])
-            Subscription.objects.filter(pk=sub.pk).update(bounces=F("bounces") + 1)
-            report.bounced += 1
-            report.paused += Subscription.objects.filter(
-                pk=sub.pk, status=Subscription.ACTIVE, bounces__gte=settings.DIGEST_MAX_BOUNCES
-            ).update(status=Subscription.PAUSED)
-        else:
-            done.update(
-                status=DigestSend.PENDING,
-                claim="",
-                not_before=now + DEFER,
-                attempts=F("attempts") + 1,
-                error=error[:ERROR_CHARS],
-            )
-            report.deferred += 1
+    """Send each claimed row's message and mark it the moment the server has answered.
+
+    One thread does the SMTP conversation, in order, over one connection; this thread renders
+    the next message and writes the marks meanwhile (the database stays on this thread). The
+    overlap is what makes 10,000 digests take under a minute: the server's time per message is
+    about the client's.
+    """
+    in_flight: deque[tuple[DigestSend, Future[tuple[str, str]]]] = deque()
+
+    def finish() -> None:
+        row, future = in_flight.popleft()
+        _record(row, *future.result(), report, now)
         if progress:
             progress(1)
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="smtp") as smtp_thread:
+        try:
+            for row in rows:
+                sub = row.subscription
+                if sub.status != Subscription.ACTIVE:
+                    _record(row, "skipped", f"subscription {sub.status} before sending", report, now)
+                    continue
+                in_flight.append((row, smtp_thread.submit(sender.send, digest_message(sub, content))))
+                if len(in_flight) > 1:
+                    finish()
+            while in_flight:
+                finish()
+        except BaseException:
+            # A message already handed to the SMTP thread may still go out: wait, and mark it if so.
+            for row, future in in_flight:
+                try:
+                    _record(row, *future.result(), report, now)
+                except Exception:  # noqa: S112  # it failed like the first: left claimed, released
+                    continue
+            raise
 
 
 def send_period(

@@ -49,7 +49,7 @@ def read_confirm(token: str) -> tuple[Subscription, str]:
     """Return the subscription and frequency a confirmation token names, or raise BadToken."""
     value = _load(token, CONFIRM_SALT, dt.timedelta(hours=settings.DIGEST_CONFIRM_HOURS))
     pk, nonce, frequency = (value + [None, None])[:3]
-    sub = Subscription.objects.filter(pk=pk).first()
+    sub = Subscription.objects.filter(pk=int(str(pk))).first()
     if sub is None or sub.confirm_nonce != nonce or frequency not in dict(Subscription.FREQUENCIES):
         raise BadToken("This link was already used, or a newer one was sent.", status=410)
     return sub, str(frequency)
@@ -59,7 +59,7 @@ def read_unsubscribe(token: str) -> Subscription:
     """Return the subscription an unsubscribe token names, or raise BadToken."""
     value = _load(token, UNSUBSCRIBE_SALT, dt.timedelta(days=settings.DIGEST_UNSUBSCRIBE_DAYS))
     pk, nonce = (value + [None])[:2]
-    sub = Subscription.objects.filter(pk=pk).first()
+    sub = Subscription.objects.filter(pk=int(str(pk))).first()
     if sub is None or sub.unsubscribe_nonce != nonce or sub.status == Subscription.UNSUBSCRIBED:
         raise BadToken("This link was already used: the subscription has ended.", status=410)
     return sub

@@ -25,7 +25,7 @@ class Command(BaseCommand):
         parser.add_argument("--loop", action="store_true", help="keep running: send what is due every minute")
 
     def handle(self, *args: Any, **opts: Any) -> None:
-        console = Console(file=self.stdout, soft_wrap=True)
+        console = Console(file=self.stdout, soft_wrap=True)  # type: ignore[arg-type]  # a text stream
         if opts["loop"]:
             console.print("sending digests as they fall due; Ctrl-C stops")
             try:
@@ -41,11 +41,15 @@ class Command(BaseCommand):
             transient=True,
         ) as bar:
             task = bar.add_task("digest", total=None)
-            hooks = {"progress": lambda n: bar.advance(task, n), "total": lambda n: bar.update(task, total=n)}
             try:
                 if opts["period"]:
                     period = parse_digest_period(opts["period"])
-                    report = send_period(period, now=timezone.now(), **hooks)
+                    report = send_period(
+                        period,
+                        now=timezone.now(),
+                        progress=lambda n: bar.advance(task, n),
+                        total=lambda n: bar.update(task, total=n),
+                    )
                 else:
                     report = run_due(now=timezone.now())
             except BadPeriod as e:
