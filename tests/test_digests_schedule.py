@@ -1,0 +1,42 @@
+"""The digest schedule that `paperwire serve` runs beside the web server."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from paperwire.digests import schedule
+
+from .digests_fixtures import (  # noqa: F401  (fixtures)
+    DAY,
+    Inbox,
+    free_port,
+    import_days,
+    smtp_fixture,
+    smtp_settings_fixture,
+    subscribers,
+)
+
+NOW = dt.datetime(2026, 7, 2, 8, 0, tzinfo=dt.UTC)
+
+
+def test_a_tick_sends_what_is_due_and_a_broken_server_does_not_stop_the_loop(
+    transactional_db: None, smtp_settings: Inbox, settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(schedule.timezone, "now", lambda: NOW)
+    import_days(DAY, limit=5)
+    readers = subscribers(2)
+    settings.EMAIL_PORT = free_port()  # the server is down: logged, not raised
+    assert schedule.tick() is None
+    settings.EMAIL_PORT = smtp_settings.port
+    report = schedule.tick()
+    assert report is not None and report.sent == 2
+    assert schedule.tick().sent == 0  # type: ignore[union-attr]
+    assert smtp_settings.recipients() == {r.email: 1 for r in readers}
+
+
+def test_the_schedule_can_be_switched_off_for_serve(settings: Any) -> None:
+    settings.DIGEST_IN_SERVE = False
+    assert schedule.start_in_background() is None
