@@ -168,7 +168,8 @@ def _email_settings(url: str) -> dict[str, object]:
     parts = urlsplit(url)
     backends = {"console": "console", "locmem": "locmem", "dummy": "dummy", "smtp": "smtp", "smtps": "smtp"}
     if parts.scheme not in backends:
-        raise ValueError(f"PAPERWIRE_EMAIL_URL: unknown scheme {parts.scheme!r} (smtp, smtps, console, locmem)")
+        known = ", ".join(backends)
+        raise ValueError(f"PAPERWIRE_EMAIL_URL: unknown scheme {parts.scheme!r} (one of {known})")
     query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
     yes = {"1", "true", "yes", "on"}
     return {

@@ -31,7 +31,8 @@ class Command(BaseCommand):
             try:
                 schedule.loop(threading.Event())
             except KeyboardInterrupt:
-                return
+                pass
+            return
         with Progress(
             TextColumn("sending digests"),
             BarColumn(),
