@@ -43,6 +43,7 @@ class Inbox:
         self.lock = threading.Lock()
         self.permanent: set[str] = set()  # recipients answered 550
         self.temporary: dict[str, int] = {}  # recipient -> how many more times to answer 451
+        self.data_replies: list[str] = []  # answers to the next DATA commands instead of accepting
         self.delay = 0.0  # seconds each DATA takes
         self.hold_after: int | None = None  # hold the message after this many, until released
         self.held = threading.Event()
@@ -61,6 +62,8 @@ class Inbox:
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         if self.delay:
             await asyncio.sleep(self.delay)
+        if self.data_replies:
+            return self.data_replies.pop(0)
         if self.hold_after is not None and len(self.messages) >= self.hold_after:
             self.held.set()
             while not self.release.is_set():

@@ -118,6 +118,17 @@ def test_it_retries_temporary_failures_with_growing_waits(
     assert smtp_settings.recipients() == {flaky.email: 1, steady.email: 1}
 
 
+def test_a_server_that_closes_the_channel_is_reconnected_to(
+    smtp_settings: Inbox, upvoted: list[Paper], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("paperwire.digests.sending.time.sleep", lambda seconds: None)
+    readers = subscribers(3)
+    smtp_settings.data_replies = ["421 4.3.2 Closing the channel, come back"]
+    report = send_period(parse_day(DAY), now=NOW)
+    assert (report.sent, report.deferred, report.bounced) == (3, 0, 0)
+    assert smtp_settings.recipients() == {r.email: 1 for r in readers}
+
+
 def test_a_lasting_temporary_failure_waits_for_a_later_run(
     smtp_settings: Inbox, upvoted: list[Paper]
 ) -> None:

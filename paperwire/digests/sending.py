@@ -188,10 +188,13 @@ class Sender:
                 self.sleep(settings.DIGEST_RETRY_SECONDS * 2 ** (attempt - 1))
             try:
                 self._ensure_open(lost)
+                lost = False
                 self.connection.send_messages([message])  # type: ignore[list-item]
                 return "sent", ""
             except (smtplib.SMTPAuthenticationError, smtplib.SMTPSenderRefused) as e:
                 raise TransportDown(f"the SMTP server refuses us: {e}") from e
+            except (smtplib.SMTPConnectError, smtplib.SMTPHeloError) as e:
+                error, lost = f"connection: {e!r}", True  # the server, not this recipient
             except smtplib.SMTPRecipientsRefused as e:
                 codes = [code for code, _ in e.recipients.values()]
                 error = f"recipient refused: {e.recipients}"
@@ -201,6 +204,7 @@ class Sender:
                 error = f"{e.smtp_code} {e.smtp_error!r}"
                 if e.smtp_code >= 500:
                     return "bounced", error
+                lost = e.smtp_code == 421  # "closing the channel": reconnect for the next try
             except (smtplib.SMTPException, OSError) as e:
                 error, lost = f"connection: {e!r}", True
         if lost:
