@@ -20,14 +20,16 @@ import socket
 import time
 import uuid
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.mail import get_connection
 from django.core.mail.backends import smtp
 from django.core.mail.backends.base import BaseEmailBackend
+from django.db import connection
 from django.db.models import F, Q
 
 from paperwire.papers.periods import BadPeriod, Period, parse_day, parse_week, period_containing
@@ -288,6 +290,26 @@ def _deliver(
             raise
 
 
+@contextmanager
+def _marks_without_flush_wait() -> Iterator[None]:
+    """On PostgreSQL, let each mark commit without waiting for its disk flush (synchronous_commit).
+
+    The mark is still atomic and in order; only a crash of the database server itself within
+    a fraction of a second could forget one, and then that message goes out again with the same
+    Message-ID. Waiting for 10,000 flushes took longer than the sending.
+    """
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET synchronous_commit TO OFF")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET synchronous_commit")
+
+
 def send_period(
     period: Period,
     *,
@@ -311,18 +333,19 @@ def send_period(
     if total:
         total(DigestSend.objects.filter(period=period.slug, status=DigestSend.PENDING).count())
     sender = Sender()
-    try:
-        while True:
-            rows, any_pending = claim(period, size=settings.DIGEST_BATCH, now=now)
-            if not any_pending:
-                break
-            try:
-                _deliver(rows, content, sender, report, progress, now)
-            finally:
-                _release(rows)  # rows not reached (an error, an interrupt) go back to pending
-                sender.close()  # one connection per batch: servers limit messages per connection
-    finally:
-        sender.close()
+    with _marks_without_flush_wait():
+        try:
+            while True:
+                rows, any_pending = claim(period, size=settings.DIGEST_BATCH, now=now)
+                if not any_pending:
+                    break
+                try:
+                    _deliver(rows, content, sender, report, progress, now)
+                finally:
+                    _release(rows)  # rows not reached (an error, an interrupt) go back to pending
+                    sender.close()  # one connection per batch: servers limit messages per connection
+        finally:
+            sender.close()
     return report
 
 
