@@ -65,6 +65,7 @@ bench: install-test
 	$(PY) bench/pages.py
 	$(PY) bench/ingest.py
 	$(PY) bench/community_pages.py
+	$(PY) bench/digest.py
 
 clean:
 	rm -rf $(VENV) $(TEST_OUT) .pytest_cache .mypy_cache .ruff_cache

@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "allauth.socialaccount",
     "allauth.socialaccount.providers.github",
     "allauth.socialaccount.providers.orcid",
+    "paperwire.digests",
 ]
 
 MIDDLEWARE = [
@@ -206,34 +207,48 @@ ACCOUNT_DEFAULT_HTTP_PROTOCOL = BASE_URL.split("://", 1)[0]
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # never join a social login to an account by e-mail alone
 
 
+# --- E-mail transport (one copy; digests, confirmations and account mail all use it) ---------
+# Outgoing mail as one URL: smtp://user:pass@host:587?tls=1 (STARTTLS), smtps://user:pass@host:465
+# (TLS from the start), console:// (print to stdout, the default) or locmem:// (kept in memory).
+EMAIL_URL = env("PAPERWIRE_EMAIL_URL", "console://")
+# The From address of every message paperwire sends.
+DEFAULT_FROM_EMAIL = env("PAPERWIRE_EMAIL_FROM", "paperwire <paperwire@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+
 def parse_email_url(url: str) -> dict[str, object]:
-    """Return Django's EMAIL_* settings for smtp://user:pass@host:587?tls=1, smtps://… or console."""
+    """Return Django's EMAIL_* settings for a PAPERWIRE_EMAIL_URL."""
     from urllib.parse import parse_qs, unquote, urlsplit
 
-    parts = urlsplit(url)
-    if parts.scheme in ("", "console"):
-        return {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
-    if parts.scheme not in ("smtp", "smtps"):
-        raise ValueError(f"PAPERWIRE_EMAIL_URL: unknown scheme {parts.scheme!r} (use smtp, smtps or console)")
-    query = {k: v[-1].lower() for k, v in parse_qs(parts.query).items()}
+    parts = urlsplit(url if "://" in url else f"{url}://")  # "console" alone means console://
+    backends = {"console": "console", "locmem": "locmem", "dummy": "dummy", "smtp": "smtp", "smtps": "smtp"}
+    if parts.scheme not in backends:
+        known = ", ".join(backends)
+        raise ValueError(f"PAPERWIRE_EMAIL_URL: unknown scheme {parts.scheme!r} (one of {known})")
+    query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
     yes = {"1", "true", "yes", "on"}
     return {
-        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_BACKEND": f"django.core.mail.backends.{backends[parts.scheme]}.EmailBackend",
         "EMAIL_HOST": parts.hostname or "localhost",
         "EMAIL_PORT": parts.port or (465 if parts.scheme == "smtps" else 25),
         "EMAIL_HOST_USER": unquote(parts.username or ""),
         "EMAIL_HOST_PASSWORD": unquote(parts.password or ""),
-        "EMAIL_USE_TLS": query.get("tls", "0") in yes,
-        "EMAIL_USE_SSL": parts.scheme == "smtps" or query.get("ssl", "0") in yes,
-        "EMAIL_TIMEOUT": int(query.get("timeout", "20")),
+        "EMAIL_USE_TLS": query.get("tls", "0").lower() in yes,
+        "EMAIL_USE_SSL": parts.scheme == "smtps" or query.get("ssl", "0").lower() in yes,
+        # Seconds before a silent SMTP server counts as a temporary failure (never wait forever).
+        "EMAIL_TIMEOUT": int(query.get("timeout", "30")),
     }
 
 
-# Where e-mail goes: smtp://user:pass@host:587?tls=1, smtps://user:pass@host:465, or console.
-globals().update(parse_email_url(env("PAPERWIRE_EMAIL_URL", "console")))
-# The sender of every e-mail paperwire sends.
-DEFAULT_FROM_EMAIL = env("PAPERWIRE_EMAIL_FROM", "paperwire <noreply@localhost>")
-SERVER_EMAIL = DEFAULT_FROM_EMAIL
+_email = parse_email_url(EMAIL_URL)
+EMAIL_BACKEND = str(_email["EMAIL_BACKEND"])
+EMAIL_HOST = str(_email["EMAIL_HOST"])
+EMAIL_PORT = int(str(_email["EMAIL_PORT"]))
+EMAIL_HOST_USER = str(_email["EMAIL_HOST_USER"])
+EMAIL_HOST_PASSWORD = str(_email["EMAIL_HOST_PASSWORD"])
+EMAIL_USE_TLS = bool(_email["EMAIL_USE_TLS"])
+EMAIL_USE_SSL = bool(_email["EMAIL_USE_SSL"])
+EMAIL_TIMEOUT = int(str(_email["EMAIL_TIMEOUT"]))
 
 # GitHub and ORCID sign-in appear when their OAuth keys are set (see README).
 SOCIALACCOUNT_PROVIDERS: dict[str, dict[str, object]] = {}
@@ -281,3 +296,29 @@ COMMENT_MAX_CHARS = int(env("PAPERWIRE_COMMENT_MAX_CHARS", "10000"))
 ARXIV_MIN_INTERVAL = 3.0  # seconds between two calls to arXiv: the API's published rule
 # Trending gravity: score = (upvotes + HF weight x HF upvotes) / (age in hours + 2) ^ gravity.
 TRENDING_GRAVITY = float(env("PAPERWIRE_TRENDING_GRAVITY", "1.8"))
+
+# --- Digests: subscriptions, e-mail digests, feeds (paperwire.digests) -----------------------
+# Papers in each digest, the period's top trending ones.
+DIGEST_PAPERS = int(env("PAPERWIRE_DIGEST_PAPERS", "10"))
+# Hour (UTC, 0-23) after which `paperwire serve` / `digest --loop` send the due digests.
+DIGEST_HOUR = int(env("PAPERWIRE_DIGEST_HOUR", "7"))
+# Whether the background worker (`paperwire serve`, `paperwire worker`) sends the due digests.
+DIGEST_IN_SERVE = env_bool("PAPERWIRE_DIGEST_IN_SERVE", True)
+# Hours a confirmation link stays valid.
+DIGEST_CONFIRM_HOURS = int(env("PAPERWIRE_DIGEST_CONFIRM_HOURS", "72"))
+# Days an unsubscribe link in a sent message stays valid.
+DIGEST_UNSUBSCRIBE_DAYS = int(env("PAPERWIRE_DIGEST_UNSUBSCRIBE_DAYS", "180"))
+# Subscription requests accepted per client address, and per e-mail address, per window.
+DIGEST_SUBSCRIBE_LIMIT = int(env("PAPERWIRE_DIGEST_SUBSCRIBE_LIMIT", "5"))
+# The rate-limit window in seconds.
+DIGEST_SUBSCRIBE_WINDOW = int(env("PAPERWIRE_DIGEST_SUBSCRIBE_WINDOW", "3600"))
+# Tries per message on temporary SMTP failures (4xx, lost connection) before it waits for a later run.
+DIGEST_RETRIES = int(env("PAPERWIRE_DIGEST_RETRIES", "3"))
+# Seconds before the first retry; each further retry waits twice as long.
+DIGEST_RETRY_SECONDS = float(env("PAPERWIRE_DIGEST_RETRY_SECONDS", "2"))
+# Permanent failures (5xx) in a row after which a subscription pauses.
+DIGEST_MAX_BOUNCES = int(env("PAPERWIRE_DIGEST_MAX_BOUNCES", "3"))
+# Seconds after which a claimed but unfinished send (a crashed worker elsewhere) is taken back.
+DIGEST_CLAIM_TIMEOUT = int(env("PAPERWIRE_DIGEST_CLAIM_TIMEOUT", "900"))
+# Messages sent over one SMTP connection before it is closed and reopened.
+DIGEST_BATCH = int(env("PAPERWIRE_DIGEST_BATCH", "200"))

@@ -13,5 +13,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("ingest/", include("paperwire.ingest.urls")),
     path("", include("paperwire.community.urls")),
+    path("", include("paperwire.digests.urls")),
     path("", include("paperwire.papers.urls")),
 ]

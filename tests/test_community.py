@@ -19,7 +19,6 @@ from paperwire.community.models import Comment, Member, Submission
 from paperwire.community.submissions import SubmissionRefused, submit
 from paperwire.papers import queries, trending
 from paperwire.papers.models import Paper
-from paperwire.settings import parse_email_url
 from tests.community_data import make_member, make_paper
 
 pytest_plugins = ["tests.community_fixtures"]
@@ -285,17 +284,6 @@ def test_a_profile_lists_submissions_comments_and_only_shown_upvotes() -> None:
     assert "Upvoted" in logged_in(ada).get("/members/ada").content.decode()
     Member.objects.filter(user=ada).update(show_upvotes=True)
     assert "Upvoted" in Client().get("/members/ada").content.decode()
-
-
-def test_the_email_url_setting_becomes_djangos_email_settings() -> None:
-    smtp = parse_email_url("smtp://mailer:p%40ss@mail.example.org:587?tls=1")
-    assert smtp["EMAIL_HOST"] == "mail.example.org" and smtp["EMAIL_PORT"] == 587
-    assert (smtp["EMAIL_HOST_USER"], smtp["EMAIL_HOST_PASSWORD"]) == ("mailer", "p@ss")
-    assert smtp["EMAIL_USE_TLS"] is True and smtp["EMAIL_USE_SSL"] is False
-    assert parse_email_url("smtps://u:p@h")["EMAIL_USE_SSL"] is True
-    assert parse_email_url("console")["EMAIL_BACKEND"].endswith("console.EmailBackend")
-    with pytest.raises(ValueError, match="unknown scheme"):
-        parse_email_url("gopher://x")
 
 
 def test_github_and_orcid_sign_in_appear_when_their_keys_are_set(tmp_path: Path) -> None:

@@ -123,4 +123,8 @@ def loop(
             log.exception("the ingestion scheduler hit an error")
         finally:
             close_old_connections()
+        if settings.DIGEST_IN_SERVE:
+            from paperwire.digests.schedule import tick as send_due_digests
+
+            send_due_digests()  # logs and never raises; each send is claimed in the database
         stop.wait(interval)

@@ -56,7 +56,7 @@ class Command(BaseCommand):
             def load(self) -> Any:
                 return application
 
-        # Background jobs (the daily ingestion) run in a child process beside gunicorn.
+        # Background jobs (the daily ingestion, then due digests) run in a child process beside gunicorn.
         if not opts["no_jobs"]:
             from paperwire.ingest.background import start_background_jobs
 

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class DigestsConfig(AppConfig):
+    name = "paperwire.digests"
+    label = "digests"
+    verbose_name = "Subscriptions, digests and feeds"

@@ -1,0 +1,176 @@
+"""RSS 2.0 and Atom feeds of the daily and weekly lists, trending and each category."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.http import Http404, HttpRequest
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed, SyndicationFeed
+
+from paperwire.papers import queries
+from paperwire.papers.models import Paper
+from paperwire.papers.periods import Period, period_containing
+
+from .digest import abstract_start, author_line
+
+TRENDING_DAYS = 7  # like the API's trending: the last week of listings
+CATEGORY = re.compile(r"[A-Za-z-]{1,20}(\.[A-Za-z-]{1,20})?")
+
+
+def feed_period(kind: str, category: str = "") -> Period | None:
+    """Return the period a feed lists: the latest day, ISO week or 7 listing days that have papers."""
+    latest = queries.latest_day(category)
+    if latest is None:
+        return None
+    if kind == "trending":
+        return Period("range", latest - dt.timedelta(days=TRENDING_DAYS - 1), latest)
+    return period_containing(kind, latest)
+
+
+@dataclass(frozen=True)
+class FeedTarget:
+    """What one feed request lists: a period (None when there are no papers), a category, its path."""
+
+    period: Period | None
+    category: str
+    path: str
+
+
+class PaperFeed(Feed):
+    """The first page of a feed page (trending order) as RSS 2.0; item ids are arXiv abs URLs."""
+
+    feed_type: type[SyndicationFeed] = Rss201rev2Feed
+    kind = "date"
+    name = "Daily papers"
+
+    def get_object(self, request: HttpRequest, *args: Any, **kwargs: Any) -> FeedTarget:
+        category = kwargs.get("category", "")
+        if category and not CATEGORY.fullmatch(category):
+            raise Http404("No such category")
+        period = feed_period(self.kind, category)
+        if category and period is None:
+            raise Http404("No papers in this category")
+        return FeedTarget(period, category, request.path)
+
+    def feed_url(self, obj: FeedTarget) -> str:
+        return settings.BASE_URL + obj.path
+
+    def title(self, obj: FeedTarget) -> str:
+        return f"{self.name}{' in ' + obj.category if obj.category else ''} · paperwire"
+
+    def link(self, obj: FeedTarget) -> str:
+        period, category = obj.period, obj.category
+        if period is None:
+            return settings.BASE_URL + "/"
+        name = {"date": "day", "week": "week"}.get(period.kind, "day")
+        slug = period.slug if period.kind != "range" else period.end.isoformat()
+        query = f"?category={category}" if category else ""
+        return settings.BASE_URL + reverse(name, args=[slug]) + query
+
+    def description(self, obj: FeedTarget) -> str:
+        period, category = obj.period, obj.category
+        where = f" in {category}" if category else ""
+        when = f": {period.label}" if period and period.kind != "range" else ""
+        return f"{self.name}{where}{when}, by upvotes"
+
+    def subtitle(self, obj: FeedTarget) -> str:
+        return self.description(obj)  # Atom's name for it; RSS uses the description
+
+    def items(self, obj: FeedTarget) -> list[Paper]:
+        period, category = obj.period, obj.category
+        if period is None:
+            return []
+        return queries.feed(
+            period,
+            category=category,
+            sort="trending",
+            limit=settings.PAGE_SIZE,
+            with_neighbours=False,
+            with_total=False,
+        ).papers
+
+    def item_title(self, item: Paper) -> str:
+        return " ".join(item.title.split())
+
+    def item_description(self, item: Paper) -> str:
+        return abstract_start(item.abstract, 600)
+
+    def item_link(self, item: Paper) -> str:
+        return settings.BASE_URL + reverse("paper", args=[item.arxiv_id])
+
+    def item_guid(self, item: Paper) -> str:
+        return item.abs_url  # stable whatever the instance's address: the arXiv abs URL
+
+    item_guid_is_permalink = False
+
+    def item_author_name(self, item: Paper) -> str:
+        return author_line(list(item.authors))
+
+    def item_pubdate(self, item: Paper) -> dt.datetime:
+        return dt.datetime.combine(item.listing_day, dt.time(0), dt.UTC)
+
+    def item_categories(self, item: Paper) -> list[str]:
+        return list(item.categories)
+
+
+class DailyRss(PaperFeed):
+    kind, name = "date", "Daily papers"
+
+
+class DailyAtom(DailyRss):
+    feed_type = Atom1Feed
+
+
+class WeeklyRss(PaperFeed):
+    kind, name = "week", "Weekly papers"
+
+
+class WeeklyAtom(WeeklyRss):
+    feed_type = Atom1Feed
+
+
+class TrendingRss(PaperFeed):
+    kind, name = "trending", "Trending papers"
+
+
+class TrendingAtom(TrendingRss):
+    feed_type = Atom1Feed
+
+
+class CategoryRss(PaperFeed):
+    kind, name = "date", "Daily papers"
+
+
+class CategoryAtom(CategoryRss):
+    feed_type = Atom1Feed
+
+
+def alternates(kind: str, category: str) -> list[dict[str, str]]:
+    """Return the feeds a feed page links (<link rel="alternate">): its own list, trending, its category."""
+    own = {"date": ("daily", "Daily papers"), "week": ("weekly", "Weekly papers")}.get(kind)
+    links = []
+    if own:
+        links += [
+            {"type": t, "title": f"{own[1]} ({f})", "href": reverse(f"digests:feed-{own[0]}-{f.lower()}")}
+            for f, t in (("RSS", "application/rss+xml"), ("Atom", "application/atom+xml"))
+        ]
+    links += [
+        {"type": t, "title": f"Trending papers ({f})", "href": reverse(f"digests:feed-trending-{f.lower()}")}
+        for f, t in (("RSS", "application/rss+xml"), ("Atom", "application/atom+xml"))
+    ]
+    if category and CATEGORY.fullmatch(category):
+        links += [
+            {
+                "type": t,
+                "title": f"{category} papers ({f})",
+                "href": reverse(f"digests:feed-category-{f.lower()}", args=[category]),
+            }
+            for f, t in (("RSS", "application/rss+xml"), ("Atom", "application/atom+xml"))
+        ]
+    return links

@@ -1,0 +1,67 @@
+"""`paperwire digest [--period 2026-07-01|2026-W27] [--loop]`: send the digests that are due."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from paperwire.digests import schedule
+from paperwire.digests.sending import DigestReport, TransportDown, parse_digest_period, run_due, send_period
+from paperwire.papers.periods import BadPeriod
+
+
+class Command(BaseCommand):
+    help = "Send the due digests: the last weekday's and the last ISO week's, or a named period's."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--period", help="a day (2026-07-01, daily subscribers) or ISO week (2026-W27, weekly)"
+        )
+        parser.add_argument("--loop", action="store_true", help="keep running: send what is due every minute")
+
+    def handle(self, *args: Any, **opts: Any) -> None:
+        console = Console(file=self.stdout, soft_wrap=True)  # type: ignore[arg-type]  # a text stream
+        if opts["loop"]:
+            console.print("sending digests as they fall due; Ctrl-C stops")
+            try:
+                schedule.loop(threading.Event())
+            except KeyboardInterrupt:
+                pass
+            return
+        with Progress(
+            TextColumn("sending digests"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=Console(stderr=True),
+            transient=True,
+        ) as bar:
+            task = bar.add_task("digest", total=None)
+            try:
+                if opts["period"]:
+                    period = parse_digest_period(opts["period"])
+                    report = send_period(
+                        period,
+                        now=timezone.now(),
+                        progress=lambda n: bar.advance(task, n),
+                        total=lambda n: bar.update(task, total=n),
+                    )
+                else:
+                    report = run_due(now=timezone.now())
+            except BadPeriod as e:
+                raise CommandError(str(e)) from None
+            except TransportDown as e:
+                raise CommandError(str(e)) from None
+        print_report(console, report)
+
+
+def print_report(console: Console, report: DigestReport) -> None:
+    """Print what a digest run did."""
+    console.print(report.summary(), markup=False, highlight=False)
+    for note in report.notes:
+        console.print(f"  {note}", markup=False, highlight=False)
