@@ -293,7 +293,6 @@ ACCOUNT_RATE_LIMITS = {
 SUBMIT_MAX_AGE_DAYS = int(env("PAPERWIRE_SUBMIT_MAX_AGE_DAYS", "14"))
 # The longest comment, in characters of Markdown.
 COMMENT_MAX_CHARS = int(env("PAPERWIRE_COMMENT_MAX_CHARS", "10000"))
-ARXIV_MIN_INTERVAL = 3.0  # seconds between two calls to arXiv: the API's published rule
 # Trending gravity: score = (upvotes + HF weight x HF upvotes) / (age in hours + 2) ^ gravity.
 TRENDING_GRAVITY = float(env("PAPERWIRE_TRENDING_GRAVITY", "1.8"))
 

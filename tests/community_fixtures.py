@@ -61,7 +61,7 @@ def arxiv_api(settings: Any) -> Iterator[ArxivServer]:
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     settings.ARXIV_API_URL = f"http://127.0.0.1:{server.server_address[1]}/api/query"
-    settings.ARXIV_MIN_INTERVAL = 0
+    settings.ARXIV_DELAY = 0
     try:
         yield ArxivServer(settings.ARXIV_API_URL, asked)
     finally:

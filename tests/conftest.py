@@ -50,12 +50,15 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 
 @pytest.fixture(scope="session")
 def django_db_modify_db_settings() -> None:
-    """Give the test database a suffix so two checkouts tested at once do not share one."""
+    """Name the test database apart for each checkout, so two checkouts tested at once do not
+    share one; on SQLite make it a file in the data dir, so subprocess tests can open it too."""
     suffix = os.environ.get("PAPERWIRE_TEST_DB_SUFFIX") or hashlib.blake2b(str(ROOT).encode(), digest_size=4).hexdigest()
-    if suffix:
-        db = settings.DATABASES["default"]
-        db["CONN_MAX_AGE"] = 0  # live-server threads must not hold connections past a test
-        db.setdefault("TEST", {})["NAME"] = f"test_{db['NAME']}_{suffix}".replace("/", "_")[-60:]
+    db = settings.DATABASES["default"]
+    db["CONN_MAX_AGE"] = 0  # live-server threads must not hold connections past a test
+    if db["ENGINE"].endswith("sqlite3"):
+        db.setdefault("TEST", {})["NAME"] = str(settings.DATA_DIR / f"test-{suffix}.sqlite3")
+    else:
+        db.setdefault("TEST", {})["NAME"] = f"test_{db['NAME']}_{suffix}"[:63]
 
 
 @pytest.fixture(autouse=True)

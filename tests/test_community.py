@@ -78,7 +78,7 @@ def test_a_submission_of_a_paper_arxiv_does_not_know_is_refused(arxiv_api: Any) 
 
 def test_an_unreachable_arxiv_gets_a_clear_message_and_keeps_the_form(settings: Any) -> None:
     settings.ARXIV_API_URL = "http://127.0.0.1:9/api/query"  # the discard port: nothing listens
-    settings.ARXIV_MIN_INTERVAL = 0
+    settings.ARXIV_DELAY = 0
     client = Client()
     client.force_login(make_member("ada"))
     response = client.post("/submit", {"paper": "2611.00001"})
