@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "paperwire.papers",
     "paperwire.api",
+    "paperwire.search",
 ]
 
 MIDDLEWARE = [

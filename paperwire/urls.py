@@ -12,4 +12,5 @@ urlpatterns = [
     path("api/", api.urls),
     path("admin/", admin.site.urls),
     path("", include("paperwire.papers.urls")),
+    path("", include("paperwire.search.urls")),
 ]

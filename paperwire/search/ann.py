@@ -1,0 +1,95 @@
+"""The vector index: hnswlib's HNSW graph over unit vectors (inner product = cosine).
+
+Below EXACT_BELOW vectors an exact dot-product scan is as fast and always right, so small
+deployments search exactly; the HNSW file is still built, so nothing changes as they grow.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import hnswlib
+import numpy as np
+
+DIM = 384
+M = 16  # graph degree: 16 keeps recall@10 ≥ 0.95 at 1M with a modest memory cost
+EF_CONSTRUCTION = 100
+EF_SEARCH = 128  # candidates kept while searching; raised to k when k is larger
+EXACT_BELOW = 20_000  # vectors: below this an exact scan takes about a millisecond
+GROW = 1.25  # capacity growth when the index fills up
+
+
+def new_index(capacity: int) -> hnswlib.Index:
+    index = hnswlib.Index(space="ip", dim=DIM)
+    index.init_index(
+        max_elements=max(capacity, 1000), M=M, ef_construction=EF_CONSTRUCTION, allow_replace_deleted=True
+    )
+    return index
+
+
+def load_index(path: Path) -> hnswlib.Index:
+    """Load an index file; raises on a missing or damaged file."""
+    index = hnswlib.Index(space="ip", dim=DIM)
+    index.load_index(str(path), allow_replace_deleted=True)
+    index.set_ef(EF_SEARCH)
+    return index
+
+
+def add(index: hnswlib.Index, labels: np.ndarray, vectors: np.ndarray, threads: int = 1) -> None:
+    """Add (or replace) vectors under labels, growing the index when needed."""
+    if not len(labels):
+        return
+    need = index.get_current_count() + len(labels)
+    if need > index.get_max_elements():
+        index.resize_index(int(need * GROW))
+    index.add_items(
+        np.asarray(vectors, dtype=np.float32), np.asarray(labels, dtype=np.int64), num_threads=threads
+    )
+
+
+class VectorSearcher:
+    """Answer nearest-neighbour queries from a loaded index (exactly when it is small)."""
+
+    def __init__(self, index: hnswlib.Index) -> None:
+        self.index = index
+        self.labels = np.asarray(index.get_ids_list(), dtype=np.int64)
+        self.count = len(self.labels)
+        self.matrix: np.ndarray | None = None
+        if 0 < self.count < EXACT_BELOW:
+            self.matrix = np.asarray(index.get_items(self.labels, return_type="numpy"), dtype=np.float32)
+
+    def search(self, vector: np.ndarray, k: int) -> list[tuple[int, float]]:
+        """Return [(label, cosine)] of the k nearest vectors, nearest first."""
+        k = min(k, self.count)
+        if k <= 0:
+            return []
+        if self.matrix is not None:
+            return exact(self.matrix, self.labels, vector, k)
+        self.index.set_ef(max(EF_SEARCH, k))
+        labels, dist = self.index.knn_query(np.asarray(vector, dtype=np.float32)[None, :], k=k, num_threads=1)
+        return [(int(lab), float(1.0 - d)) for lab, d in zip(labels[0], dist[0], strict=True)]
+
+    def vectors(self, labels: list[int]) -> tuple[np.ndarray, np.ndarray]:
+        """Return (labels present, their vectors) for labels."""
+        present = [lab for lab in labels if lab in self._label_set]
+        if not present:
+            return np.zeros(0, dtype=np.int64), np.zeros((0, DIM), dtype=np.float32)
+        vecs = np.asarray(self.index.get_items(present, return_type="numpy"), dtype=np.float32)
+        return np.asarray(present, dtype=np.int64), vecs
+
+    @property
+    def _label_set(self) -> set[int]:
+        if not hasattr(self, "_labels_cache"):
+            self._labels_cache = set(self.labels.tolist())
+        return self._labels_cache
+
+
+def exact(matrix: np.ndarray, labels: np.ndarray, vector: np.ndarray, k: int) -> list[tuple[int, float]]:
+    """Return [(label, cosine)] of the k best rows of matrix by dot product, best first."""
+    scores = matrix @ np.asarray(vector, dtype=matrix.dtype)
+    k = min(k, len(scores))
+    if k <= 0:
+        return []
+    top = np.argpartition(-scores, k - 1)[:k] if k < len(scores) else np.arange(len(scores))
+    top = top[np.argsort(-scores[top], kind="stable")]
+    return [(int(labels[i]), float(scores[i])) for i in top]
