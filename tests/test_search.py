@@ -345,17 +345,17 @@ def test_serve_demo_loads_the_demo_vectors(db: None) -> None:
 # the database only feeds the index files, so the backend must not change the ranking.
 EXPECTED_TOP = {
     "graph neural networks": {
-        "hybrid": ["2606.11898", "2606.12033", "2606.11880"],
+        "hybrid": ["2606.11898", "2606.12033", "2606.11687"],
         "keyword": ["2606.12033", "2606.12489", "2606.11466"],
         "vector": ["2606.11320", "2606.11898", "2606.11687"],
     },
     "reinforcement learning for robots": {
-        "hybrid": ["2606.12908", "2606.11634", "2606.12072"],
+        "hybrid": ["2606.12908", "2606.12783", "2606.11634"],
         "keyword": ["2606.12908", "2606.11634", "2606.11770"],
         "vector": ["2606.12908", "2606.12783", "2606.12587"],
     },
     "medical image segmentation": {
-        "hybrid": ["2606.12953", "2606.12169", "2606.12371"],
+        "hybrid": ["2606.12169", "2606.12826", "2606.11740"],
         "keyword": ["2606.12826", "2606.12169", "2606.11320"],
         "vector": ["2606.12953", "2606.12371", "2606.12635"],
     },
@@ -371,3 +371,21 @@ EXPECTED_TOP = {
 def test_sqlite_and_postgresql_give_the_same_top_results(papers: Any, text: str) -> None:
     for mode, expected in EXPECTED_TOP[text].items():
         assert ids(engine.search(text, mode=mode, limit=3)) == expected, mode
+
+
+@pytest.mark.browser
+def test_a_reader_searches_from_the_top_bar_and_opens_similar_papers(
+    live_server: Any, page: Any, screenshots: Path, tmp_path: Path
+) -> None:
+    import_slice(tmp_path, N)
+    page.goto(live_server.url + "/")
+    page.fill(".topsearch input[name=q]", "diffusion models for image generation")
+    page.press(".topsearch input[name=q]", "Enter")
+    page.wait_for_selector(".search-results .card")
+    assert page.locator(".search-results .card mark").count() > 0
+    page.screenshot(path=str(screenshots / "search-results.png"), full_page=False)
+    page.locator(".search-results .card .title a").first.click()
+    page.wait_for_selector(".similar-list li")
+    assert page.locator(".similar-list li").count() == 6
+    page.locator(".similar").scroll_into_view_if_needed()
+    page.screenshot(path=str(screenshots / "similar-papers.png"), full_page=False)

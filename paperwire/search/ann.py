@@ -48,40 +48,49 @@ def add(index: hnswlib.Index, labels: np.ndarray, vectors: np.ndarray, threads: 
 
 
 class VectorSearcher:
-    """Answer nearest-neighbour queries from a loaded index (exactly when it is small)."""
+    """Answer nearest-neighbour queries from a loaded index (exactly when it is small).
 
-    def __init__(self, index: hnswlib.Index) -> None:
-        self.index = index
-        self.labels = np.asarray(index.get_ids_list(), dtype=np.int64)
-        self.count = len(self.labels)
-        self.matrix: np.ndarray | None = None
-        if 0 < self.count < EXACT_BELOW:
-            self.matrix = np.asarray(index.get_items(self.labels, return_type="numpy"), dtype=np.float32)
+    labels (sorted) and matrix (float16, row i = labels[i]) are the same vectors as the graph,
+    memory-mapped from the data dir: web workers share their pages, and a filtered search can
+    score any subset exactly without copying vectors out of the graph one by one.
+    """
+
+    def __init__(self, index: hnswlib.Index, labels: np.ndarray, matrix: np.ndarray) -> None:
+        self.index, self.labels, self.matrix = index, labels, matrix
+        self.count = len(labels)
+        self.small = np.asarray(matrix, dtype=np.float32) if self.count < EXACT_BELOW else None
 
     def search(self, vector: np.ndarray, k: int) -> list[tuple[int, float]]:
         """Return [(label, cosine)] of the k nearest vectors, nearest first."""
         k = min(k, self.count)
         if k <= 0:
             return []
-        if self.matrix is not None:
-            return exact(self.matrix, self.labels, vector, k)
+        if self.small is not None:
+            return exact(self.small, self.labels, vector, k)
         self.index.set_ef(max(EF_SEARCH, k))
         labels, dist = self.index.knn_query(np.asarray(vector, dtype=np.float32)[None, :], k=k, num_threads=1)
         return [(int(lab), float(1.0 - d)) for lab, d in zip(labels[0], dist[0], strict=True)]
 
     def vectors(self, labels: list[int]) -> tuple[np.ndarray, np.ndarray]:
-        """Return (labels present, their vectors) for labels."""
-        present = [lab for lab in labels if lab in self._label_set]
-        if not present:
+        """Return (the labels that have a vector, their vectors as float32)."""
+        wanted = np.unique(np.asarray(labels, dtype=np.int64))
+        if not self.count or not len(wanted):
             return np.zeros(0, dtype=np.int64), np.zeros((0, DIM), dtype=np.float32)
-        vecs = np.asarray(self.index.get_items(present, return_type="numpy"), dtype=np.float32)
-        return np.asarray(present, dtype=np.int64), vecs
+        rows = np.minimum(np.searchsorted(self.labels, wanted), self.count - 1)
+        found = self.labels[rows] == wanted
+        return wanted[found], np.asarray(self.matrix[rows[found]], dtype=np.float32)
 
-    @property
-    def _label_set(self) -> set[int]:
-        if not hasattr(self, "_labels_cache"):
-            self._labels_cache = set(self.labels.tolist())
-        return self._labels_cache
+
+def merge_matrix(
+    old_labels: np.ndarray | None, old_matrix: np.ndarray | None, labels: np.ndarray, matrix: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return (sorted labels, float16 rows) of old with labels/matrix added or replacing theirs."""
+    if old_labels is not None and old_matrix is not None and len(old_labels):
+        keep = ~np.isin(old_labels, labels)
+        labels = np.concatenate([old_labels[keep], labels])
+        matrix = np.concatenate([np.asarray(old_matrix[keep], dtype=np.float16), matrix.astype(np.float16)])
+    order = np.argsort(labels, kind="stable")
+    return labels[order].astype(np.int64), np.asarray(matrix[order], dtype=np.float16)
 
 
 def exact(matrix: np.ndarray, labels: np.ndarray, vector: np.ndarray, k: int) -> list[tuple[int, float]]:

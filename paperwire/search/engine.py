@@ -27,6 +27,7 @@ RRF_K = 60  # reciprocal-rank fusion constant: 1 / (60 + rank)
 DEPTH = 100  # candidates taken from each list before fusing
 MAX_DEPTH = 1000  # deepest page anyone can ask for
 FILTER_OVERFETCH = 4  # with filters, ask the ANN for this many times more and drop what fails
+FILTER_ENOUGH = 30  # with fewer filtered ANN hits than this (or than depth), search exactly
 EXACT_FILTER_MAX = 50_000  # a filter this narrow is searched exactly when the ANN finds too few
 MODES = ("hybrid", "keyword", "vector")
 SORTS = ("relevance", "newest", "trending")
@@ -103,11 +104,12 @@ def vector_list(
         keyword.pks_matching(ks, keyword.filter_query(q, [pk for pk, _ in candidates]), len(candidates))
     )
     found = [c for c in candidates if c[0] in allowed][:depth]
-    if len(found) < depth:
-        # A narrow filter: search exactly among the papers that pass it.
-        pks = keyword.pks_matching(ks, keyword.filter_query(q), EXACT_FILTER_MAX + 1)
-        if len(pks) <= EXACT_FILTER_MAX:
-            labels, mat = vs.vectors(pks)
+    if len(found) < min(depth, FILTER_ENOUGH):
+        # A narrow filter: score every paper that passes it, exactly.
+        fq = keyword.filter_query(q)
+        matching = ks.search(fq, limit=1, count=True).count or 0
+        if matching <= EXACT_FILTER_MAX:
+            labels, mat = vs.vectors(keyword.pks_matching(ks, fq, max(matching, 1)))
             found = ann.exact(mat, labels, vector, depth)
     return found
 

@@ -75,6 +75,18 @@ def vector_path() -> Path:
     return search_dir() / "vectors.hnsw"
 
 
+def labels_path() -> Path:
+    return search_dir() / "vectors.labels.npy"
+
+
+def matrix_path() -> Path:
+    return search_dir() / "vectors.f16.npy"
+
+
+def vector_files() -> list[Path]:
+    return [vector_path(), labels_path(), matrix_path()]
+
+
 def _manifest_path(name: str) -> Path:
     return search_dir() / f"{name}.json"
 
@@ -87,7 +99,7 @@ def read_manifest(name: str) -> dict[str, Any] | None:
     return data if isinstance(data, dict) else None
 
 
-def _write_manifest(name: str, data: dict[str, Any]) -> None:
+def write_manifest(name: str, data: dict[str, Any]) -> None:
     path = _manifest_path(name)
     tmp = path.with_suffix(f".tmp{os.getpid()}")
     tmp.write_text(json.dumps(data))
@@ -188,7 +200,7 @@ def update_keyword(*, rebuild: bool = False, progress: Progress = None) -> tuple
             watermark = max(watermark, manifest.get("watermark") or "")
             rebuilt = False
         docs = keyword.open_index(keyword_path()).searcher().num_docs
-        _write_manifest(
+        write_manifest(
             "keyword",
             {
                 "schema": keyword.SCHEMA_VERSION,
@@ -228,7 +240,7 @@ def vectors_ok(manifest: dict[str, Any] | None) -> bool:
     try:
         # A truncated or replaced file is never handed to hnswlib; a file of the right size
         # that hnswlib still refuses is caught where it is loaded.
-        return vector_path().stat().st_size == manifest.get("size")
+        return [p.stat().st_size for p in vector_files()] == manifest.get("sizes")
     except OSError:
         return False
 
@@ -242,50 +254,70 @@ def decode(chunk: list[tuple[int, bytes, str, str]]) -> tuple[np.ndarray, np.nda
     return labels, mat
 
 
-def update_vectors(
-    *, rebuild: bool = False, progress: Progress = None, threads: int = -1
-) -> tuple[int, bool, int]:
+def _save_npy(path: Path, array: np.ndarray) -> None:
+    tmp = path.with_suffix(f".tmp{os.getpid()}.npy")
+    np.save(tmp, array)
+    os.replace(tmp, path)
+
+
+def save_vector_files(index: Any, labels: np.ndarray, matrix: np.ndarray, watermark: str) -> None:
+    """Write the graph, the sorted labels and the float16 matrix, then their manifest."""
+    tmp = vector_path().with_suffix(f".tmp{os.getpid()}")
+    index.save_index(str(tmp))
+    os.replace(tmp, vector_path())
+    _save_npy(labels_path(), labels)
+    _save_npy(matrix_path(), matrix)
+    write_manifest("vectors", {
+        "model": "all-MiniLM-L6-v2", "watermark": watermark, "count": len(labels),
+        "sizes": [p.stat().st_size for p in vector_files()], "generation": secrets.token_hex(8),
+    })
+
+
+def load_vector_files() -> VectorSearcher:
+    """Open the vector index files for searching (the matrix memory-mapped)."""
+    labels = np.load(labels_path(), mmap_mode="r")
+    matrix = np.load(matrix_path(), mmap_mode="r")
+    return VectorSearcher(ann.load_index(vector_path()), np.asarray(labels), matrix)
+
+
+def update_vectors(*, rebuild: bool = False, progress: Progress = None, threads: int = -1) -> tuple[int, bool, int]:
     """Bring the vector index up to date; return (vectors written, rebuilt?, vectors in the index)."""
     with write_lock():
         manifest = read_manifest("vectors")
         rebuilt = rebuild or not vectors_ok(manifest)
-        since = None if rebuilt else _since(manifest)
+        old_labels = old_matrix = None
         if rebuilt:
             index = ann.new_index(PaperVector.objects.count())
+            watermark = ""
         else:
             assert manifest is not None
-            index = ann.load_index(vector_path()) if manifest.get("count") else ann.new_index(0)
-        n, watermark = 0, "" if rebuilt else (manifest or {}).get("watermark") or ""
-        for chunk in _vector_rows(since):
+            if manifest.get("count"):
+                index = ann.load_index(vector_path())
+                old_labels, old_matrix = np.load(labels_path()), np.load(matrix_path(), mmap_mode="r")
+            else:
+                index = ann.new_index(0)
+            watermark = manifest.get("watermark") or ""
+        n = 0
+        new_labels: list[np.ndarray] = []
+        new_rows: list[np.ndarray] = []
+        for chunk in _vector_rows(None if rebuilt else _since(manifest)):
             labels, mat = decode(chunk)
             ann.add(index, labels, mat, threads=threads)
+            new_labels.append(labels)
+            new_rows.append(mat.astype(np.float16))
             n += len(chunk)
             watermark = max(watermark, max(r[3] for r in chunk))
             if progress:
                 progress(len(chunk))
-        count = index.get_current_count()
-        size = 0
-        if count and (n or rebuilt):
-            tmp = vector_path().with_suffix(f".tmp{os.getpid()}")
-            index.save_index(str(tmp))
-            size = tmp.stat().st_size
-            os.replace(tmp, vector_path())
-        elif count:
-            size = vector_path().stat().st_size
-        else:
-            vector_path().unlink(missing_ok=True)
         if n or rebuilt or not manifest:
-            _write_manifest(
-                "vectors",
-                {
-                    "model": "all-MiniLM-L6-v2",
-                    "watermark": watermark,
-                    "count": count,
-                    "size": size,
-                    "generation": secrets.token_hex(8),
-                },
+            labels, matrix = ann.merge_matrix(
+                old_labels, old_matrix,
+                np.concatenate(new_labels) if new_labels else np.zeros(0, dtype=np.int64),
+                np.concatenate(new_rows) if new_rows else np.zeros((0, ann.DIM), dtype=np.float16),
             )
-        return n, rebuilt, count
+            save_vector_files(index, labels, matrix, watermark)
+            return n, rebuilt, len(labels)
+        return n, rebuilt, int(manifest.get("count") or 0)
 
 
 def update_indexes(*, rebuild: bool = False, progress: Progress = None, threads: int = -1) -> IndexReport:
@@ -354,11 +386,11 @@ class Readers:
             searcher = None
             if manifest and manifest.get("count"):
                 try:
-                    searcher = VectorSearcher(ann.load_index(vector_path()))
+                    searcher = load_vector_files()
                 except (OSError, RuntimeError, ValueError):
                     update_vectors(rebuild=True)
                     stamp = _stamp("vectors")
-                    searcher = VectorSearcher(ann.load_index(vector_path()))
+                    searcher = load_vector_files()
             self._vectors = (stamp, searcher)
             return searcher
 
