@@ -65,7 +65,9 @@ def rss_mib() -> float:
     return 0.0
 
 
-def synthetic(rows: list[dict], vectors: np.ndarray, total: int, seed: int = 7) -> Iterator[tuple[dict, np.ndarray]]:
+def synthetic(
+    rows: list[dict], vectors: np.ndarray, total: int, seed: int = 7
+) -> Iterator[tuple[dict, np.ndarray]]:
     """Yield total (paper, vector) pairs: the sample itself, then perturbed copies of it.
 
     A copy keeps a paper's words but rotates its abstract's sentences and drops a tenth of its
@@ -81,8 +83,12 @@ def synthetic(rows: list[dict], vectors: np.ndarray, total: int, seed: int = 7) 
             sentences = row["abstract"].split(". ")
             k = copy % max(len(sentences), 1)
             words = [w for j, w in enumerate(row["title"].split()) if (j + copy) % 10]
-            row = {**row, "id": f"{row['id']}#{copy}", "title": " ".join(words) or row["title"],
-                   "abstract": ". ".join(sentences[k:] + sentences[:k])}
+            row = {
+                **row,
+                "id": f"{row['id']}#{copy}",
+                "title": " ".join(words) or row["title"],
+                "abstract": ". ".join(sentences[k:] + sentences[:k]),
+            }
             vec = vec + rng.normal(0, 0.025, vec.shape).astype(np.float32)
             vec /= np.linalg.norm(vec)
         yield row, vec
@@ -91,7 +97,13 @@ def synthetic(rows: list[dict], vectors: np.ndarray, total: int, seed: int = 7) 
 def build_indexes(pairs: Iterator[tuple[dict, np.ndarray]], total: int, threads: int = 1) -> dict[str, float]:
     """Write the keyword and vector index files for pairs; return timings and sizes."""
     from paperwire.search import ann, keyword
-    from paperwire.search.store import keyword_path, save_vector_files, search_dir, vector_files, write_manifest
+    from paperwire.search.store import (
+        keyword_path,
+        save_vector_files,
+        search_dir,
+        vector_files,
+        write_manifest,
+    )
 
     index = keyword.open_index(keyword_path(), create=True)
     writer = index.writer(keyword.WRITER_HEAP, 1)
@@ -113,10 +125,19 @@ def build_indexes(pairs: Iterator[tuple[dict, np.ndarray]], total: int, threads:
 
         day = row.get("announced") or row.get("published")
         started = time.perf_counter()
-        writer.add_document(keyword.document(keyword.DocFields(
-            pk, row["id"], " ".join(row["title"].split()), row["authors"], row["abstract"], row["categories"],
-            dt.date.fromisoformat(day) if day else None,
-        )))
+        writer.add_document(
+            keyword.document(
+                keyword.DocFields(
+                    pk,
+                    row["id"],
+                    " ".join(row["title"].split()),
+                    row["authors"],
+                    row["abstract"],
+                    row["categories"],
+                    dt.date.fromisoformat(day) if day else None,
+                )
+            )
+        )
         t_kw += time.perf_counter() - started
         labels.append(pk)
         batch.append(vec)
@@ -134,12 +155,19 @@ def build_indexes(pairs: Iterator[tuple[dict, np.ndarray]], total: int, threads:
     save_vector_files(hnsw, np.arange(1, total + 1, dtype=np.int64), matrix, "")
     t_vec += time.perf_counter() - started
     docs = keyword.open_index(keyword_path()).searcher().num_docs
-    write_manifest("keyword", {"schema": keyword.SCHEMA_VERSION, "watermark": "", "docs": docs,
-                               "generation": secrets.token_hex(8)})
+    write_manifest(
+        "keyword",
+        {"schema": keyword.SCHEMA_VERSION, "watermark": "", "docs": docs, "generation": secrets.token_hex(8)},
+    )
     kw_bytes = sum(f.stat().st_size for f in keyword_path().iterdir())
-    return {"keyword_s": t_kw, "vector_s": t_vec, "keyword_mib": kw_bytes / 2**20,
-            "vector_mib": sum(p.stat().st_size for p in vector_files()) / 2**20, "docs": docs,
-            "dir": str(search_dir())}
+    return {
+        "keyword_s": t_kw,
+        "vector_s": t_vec,
+        "keyword_mib": kw_bytes / 2**20,
+        "vector_mib": sum(p.stat().st_size for p in vector_files()) / 2**20,
+        "docs": docs,
+        "dir": str(search_dir()),
+    }
 
 
 def percentile(values: list[float], p: float) -> float:

@@ -17,6 +17,7 @@ import argparse
 import json
 import random
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -40,7 +41,7 @@ def evaluate(rank_fn, cases: list[tuple[str, int]]) -> tuple[float, float]:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--data-dir", type=Path, default=Path("/tmp/paperwire-bench-sample"))
+    ap.add_argument("--data-dir", type=Path, default=Path(tempfile.gettempdir()) / "paperwire-bench-sample")
     ap.add_argument("--depth", type=int, default=None, help="candidates per list (default: the engine's)")
     ap.add_argument("--weights", default=None, help="keyword,vector fusion weights (default: the engine's)")
     ap.add_argument("--titles", type=int, default=500)
@@ -48,12 +49,19 @@ def main() -> None:
     args.data_dir.mkdir(parents=True, exist_ok=True)
     search_data.setup_django(args.data_dir)
     from paperwire.search import embedding, engine, querylang
-    from paperwire.search.store import read_manifest
+    from paperwire.search.store import keyword_ok, read_manifest, vectors_ok
 
     rows = search_data.load_sample()
-    if not read_manifest("keyword") or read_manifest("keyword").get("docs") != len(rows):
+    manifest = read_manifest("keyword") or {}
+    if (
+        manifest.get("docs") != len(rows)
+        or not keyword_ok(manifest)
+        or not vectors_ok(read_manifest("vectors"))
+    ):
         print(f"building the index files of {len(rows):,} papers in {args.data_dir} …", file=sys.stderr)
-        stats = search_data.build_indexes(search_data.synthetic(rows, search_data.load_vectors(), len(rows)), len(rows))
+        stats = search_data.build_indexes(
+            search_data.synthetic(rows, search_data.load_vectors(), len(rows)), len(rows)
+        )
         print(f"  built: {stats}", file=sys.stderr)
     pk_of = {r["id"]: i + 1 for i, r in enumerate(rows)}
 
@@ -76,17 +84,28 @@ def main() -> None:
 
     def ranker(mode: str, pin: bool = False):
         def run(text: str) -> list[int]:
-            ranked, _ = engine.rank(querylang.parse(text), mode=mode, depth=depth, pin=pin, weights=weights,
-                                    embed=embed)
+            ranked, _ = engine.rank(
+                querylang.parse(text), mode=mode, depth=depth, pin=pin, weights=weights, embed=embed
+            )
             return [r.pk for r in ranked]
+
         return run
 
     started = time.perf_counter()
-    print(f"search quality on {len(rows):,} papers (depth {depth}, weights keyword {weights[0]}, vector {weights[1]})")
+    print(
+        f"search quality on {len(rows):,} papers (depth {depth}, "
+        f"weights keyword {weights[0]}, vector {weights[1]})"
+    )
     print(f"{'query set':<34} {'method':<18} {'MRR@10':>7} {'recall@10':>10}")
-    for name, cases in ((f"(a) {len(titles)} titles", titles), (f"(b) {len(described)} descriptions", described)):
-        methods = [("keyword only", ranker("keyword")), ("vector only", ranker("vector")),
-                   ("hybrid (RRF)", ranker("hybrid"))]
+    for name, cases in (
+        (f"(a) {len(titles)} titles", titles),
+        (f"(b) {len(described)} descriptions", described),
+    ):
+        methods = [
+            ("keyword only", ranker("keyword")),
+            ("vector only", ranker("vector")),
+            ("hybrid (RRF)", ranker("hybrid")),
+        ]
         if cases is titles:
             methods.append(("hybrid, as served", ranker("hybrid", pin=True)))
         for label, fn in methods:

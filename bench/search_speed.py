@@ -61,8 +61,11 @@ def timed(fn, items: list) -> list[float]:
 
 
 def line(label: str, ms: list[float]) -> str:
-    return (f"  {label:<34} p50 {search_data.percentile(ms, 50):6.1f} ms   p95 {search_data.percentile(ms, 95):6.1f} ms"
-            f"   ({len(ms)} queries)")
+    return (
+        f"  {label:<34} p50 {search_data.percentile(ms, 50):6.1f} ms"
+        f"   p95 {search_data.percentile(ms, 95):6.1f} ms"
+        f"   ({len(ms)} queries)"
+    )
 
 
 def ann_recall(vs, matrix: np.ndarray, labels: np.ndarray, queries: np.ndarray, k: int = 10) -> float:
@@ -87,15 +90,22 @@ def sample_run(args: argparse.Namespace, rows: list[dict]) -> None:
     call_command("migrate", verbosity=0)
     if Paper.objects.count() != len(rows):
         started = time.perf_counter()
-        call_command("import", str(search_data.SAMPLE), vectors=search_data.VECTORS, stdout=open("/dev/null", "w"))
+        call_command(
+            "import", str(search_data.SAMPLE), vectors=search_data.VECTORS, stdout=open("/dev/null", "w")
+        )
         print(f"  import of {len(rows):,} papers with vectors: {time.perf_counter() - started:.0f} s")
     rss0 = search_data.rss_mib()
     started = time.perf_counter()
     report = update_indexes(rebuild=True, threads=args.threads)
-    print(f"  paperwire index --rebuild ({args.threads} thread(s)): {time.perf_counter() - started:.1f} s — "
-          f"{report.summary()}")
-    sizes = sum(f.stat().st_size for f in (Path(search_data.os.environ["PAPERWIRE_DATA_DIR"]) / "search").rglob("*")
-                if f.is_file())
+    print(
+        f"  paperwire index --rebuild ({args.threads} thread(s)): {time.perf_counter() - started:.1f} s — "
+        f"{report.summary()}"
+    )
+    sizes = sum(
+        f.stat().st_size
+        for f in (Path(search_data.os.environ["PAPERWIRE_DATA_DIR"]) / "search").rglob("*")
+        if f.is_file()
+    )
     print(f"  index files: {sizes / 2**20:.0f} MiB")
     readers.reset()
     embedding.embed_query("warm up")
@@ -107,10 +117,22 @@ def sample_run(args: argparse.Namespace, rows: list[dict]) -> None:
     queries = query_set(rows, args.queries)
     print(line("query embedding alone", timed(embedding.embed_query, queries[1::4])))
     for mode in ("keyword", "vector", "hybrid"):
-        print(line(f"engine.search, {mode}", timed(lambda q, m=mode: engine.search(q, mode=m, limit=10), queries)))
-    print(line("hybrid with a category filter", timed(lambda q: engine.search(q, category="cs.CL", limit=10),
-                                                       queries[:100])))
-    print(line("hybrid, sorted newest", timed(lambda q: engine.search(q, sort="newest", limit=10), queries[:100])))
+        print(
+            line(
+                f"engine.search, {mode}", timed(lambda q, m=mode: engine.search(q, mode=m, limit=10), queries)
+            )
+        )
+    print(
+        line(
+            "hybrid with a category filter",
+            timed(lambda q: engine.search(q, category="cs.CL", limit=10), queries[:100]),
+        )
+    )
+    print(
+        line(
+            "hybrid, sorted newest", timed(lambda q: engine.search(q, sort="newest", limit=10), queries[:100])
+        )
+    )
     vs = readers.vectors()
     vecs = search_data.load_vectors()
     matrix = np.asarray(vecs, dtype=np.float32)
@@ -120,47 +142,60 @@ def sample_run(args: argparse.Namespace, rows: list[dict]) -> None:
     rng = np.random.default_rng(3)
     real = matrix[rng.choice(len(matrix), 300, replace=False)]
     embedded = embedding.embed([querylang.parse(q).text or q for q in queries[1::4][:100]])
-    print(f"  ANN recall@10 vs exact: {ann_recall(vs, matrix, labels, real):.3f} (300 paper vectors), "
-          f"{ann_recall(vs, matrix, labels, embedded):.3f} (embedded queries)")
+    print(
+        f"  ANN recall@10 vs exact: {ann_recall(vs, matrix, labels, real):.3f} (300 paper vectors), "
+        f"{ann_recall(vs, matrix, labels, embedded):.3f} (embedded queries)"
+    )
 
 
 def scaled_run(args: argparse.Namespace, rows: list[dict]) -> None:
     from paperwire.search import embedding, engine, querylang
-    from paperwire.search.store import readers
+    from paperwire.search.store import matrix_path, readers
 
     vecs = search_data.load_vectors()
     rss0 = search_data.rss_mib()
     started = time.perf_counter()
-    stats = search_data.build_indexes(search_data.synthetic(rows, vecs, args.papers), args.papers, threads=args.threads)
-    print(f"  build of {args.papers:,} papers ({args.threads} thread(s)): {time.perf_counter() - started:.0f} s "
-          f"(keyword {stats['keyword_s']:.0f} s, vectors {stats['vector_s']:.0f} s); files: keyword "
-          f"{stats['keyword_mib']:.0f} MiB, vectors {stats['vector_mib']:.0f} MiB; builder peak RSS "
-          f"{search_data.peak_rss_mib():.0f} MiB")
+    stats = search_data.build_indexes(
+        search_data.synthetic(rows, vecs, args.papers), args.papers, threads=args.threads
+    )
+    print(
+        f"  build of {args.papers:,} papers ({args.threads} thread(s)): "
+        f"{time.perf_counter() - started:.0f} s "
+        f"(keyword {stats['keyword_s']:.0f} s, vectors {stats['vector_s']:.0f} s); files: keyword "
+        f"{stats['keyword_mib']:.0f} MiB, vectors {stats['vector_mib']:.0f} MiB; builder peak RSS "
+        f"{search_data.peak_rss_mib():.0f} MiB"
+    )
     readers.reset()
     embedding.embed_query("warm up")
     rss1 = search_data.rss_mib()
     readers.keyword(), readers.vectors()
     rss2 = search_data.rss_mib()
-    print(f"  memory: opened indexes {rss2 - rss1:.0f} MiB (per web worker); RSS before the build {rss0:.0f} MiB")
+    print(
+        f"  memory: opened indexes {rss2 - rss1:.0f} MiB (per web worker); "
+        f"RSS before the build {rss0:.0f} MiB"
+    )
     queries = query_set(rows, args.queries)
     for mode in ("keyword", "vector", "hybrid"):
         ms = timed(lambda q, m=mode: engine.rank(querylang.parse(q), mode=m), queries)
         print(line(f"engine.rank, {mode}", ms))
     vs = readers.vectors()
-    pairs = list(search_data.synthetic(rows, vecs, args.papers))  # the same vectors as indexed
-    matrix = np.stack([v for _, v in pairs]).astype(np.float32)
-    del pairs
+    # The vectors as indexed (float16 on disk; the graph holds the same values as float32).
+    matrix = np.asarray(np.load(matrix_path(), mmap_mode="r"), dtype=np.float32)
     labels = np.arange(1, len(matrix) + 1, dtype=np.int64)
     rng = np.random.default_rng(3)
     real = np.asarray(vecs[rng.choice(len(vecs), 300, replace=False)], dtype=np.float32)
     embedded = embedding.embed([querylang.parse(q).text or q for q in queries[1::4][:100]])
-    print(f"  ANN recall@10 vs exact: {ann_recall(vs, matrix, labels, real):.3f} (300 real paper vectors), "
-          f"{ann_recall(vs, matrix, labels, embedded):.3f} (embedded queries)")
+    print(
+        f"  ANN recall@10 vs exact: {ann_recall(vs, matrix, labels, real):.3f} (300 real paper vectors), "
+        f"{ann_recall(vs, matrix, labels, embedded):.3f} (embedded queries)"
+    )
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--papers", type=int, default=0, help="also run on this many papers, scaled synthetically")
+    ap.add_argument(
+        "--papers", type=int, default=0, help="also run on this many papers, scaled synthetically"
+    )
     ap.add_argument("--queries", type=int, default=400)
     ap.add_argument("--threads", type=int, default=1, help="threads for index builds")
     ap.add_argument("--skip-sample", action="store_true", help="only the --papers run")

@@ -71,6 +71,23 @@ class VectorSearcher:
         labels, dist = self.index.knn_query(np.asarray(vector, dtype=np.float32)[None, :], k=k, num_threads=1)
         return [(int(lab), float(1.0 - d)) for lab, d in zip(labels[0], dist[0], strict=True)]
 
+    def search_among(self, vector: np.ndarray, k: int, allowed: list[int]) -> list[tuple[int, float]]:
+        """Return the k nearest vectors whose labels are in allowed (checked during the graph walk)."""
+        if self.small is not None or not allowed:
+            labels, mat = self.vectors(allowed)
+            return exact(mat, labels, vector, k)
+        mask = np.zeros(int(max(allowed)) + 1, dtype=bool)
+        mask[np.asarray(allowed, dtype=np.int64)] = True
+        size = len(mask)
+        self.index.set_ef(max(EF_SEARCH, k))
+        labels, dist = self.index.knn_query(
+            np.asarray(vector, dtype=np.float32)[None, :],
+            k=min(k, len(allowed)),
+            num_threads=1,
+            filter=lambda label: label < size and bool(mask[label]),
+        )
+        return [(int(lab), float(1.0 - d)) for lab, d in zip(labels[0], dist[0], strict=True)]
+
     def vectors(self, labels: list[int]) -> tuple[np.ndarray, np.ndarray]:
         """Return (the labels that have a vector, their vectors as float32)."""
         wanted = np.unique(np.asarray(labels, dtype=np.int64))

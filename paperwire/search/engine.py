@@ -27,8 +27,9 @@ RRF_K = 60  # reciprocal-rank fusion constant: 1 / (60 + rank)
 DEPTH = 100  # candidates taken from each list before fusing
 MAX_DEPTH = 1000  # deepest page anyone can ask for
 FILTER_OVERFETCH = 4  # with filters, ask the ANN for this many times more and drop what fails
-FILTER_ENOUGH = 30  # with fewer filtered ANN hits than this (or than depth), search exactly
-EXACT_FILTER_MAX = 50_000  # a filter this narrow is searched exactly when the ANN finds too few
+FILTER_ENOUGH = 30  # with fewer filtered ANN hits than this (or than depth), search again
+EXACT_FILTER_MAX = 5_000  # papers passing a filter that are scored exactly (a few ms)
+FILTER_GRAPH_MAX = 200_000  # papers passing a filter that the graph search checks as it walks
 MODES = ("hybrid", "keyword", "vector")
 SORTS = ("relevance", "newest", "trending")
 WEIGHTS = (1.0, 1.0)  # (keyword, vector) weights in the fusion
@@ -70,6 +71,14 @@ class SearchPage:
         return self.offset + len(self.hits) < self.total
 
 
+def _is_arxiv_id(text: str) -> bool:
+    try:
+        parse_arxiv_id(text)
+    except InvalidArxivId:
+        return False
+    return True
+
+
 def pinned_pks(searcher: tantivy.Searcher, q: ParsedQuery) -> list[int]:
     """Return the papers the query names exactly: by arXiv id, or by their whole title."""
     try:
@@ -93,25 +102,42 @@ def keyword_list(searcher: tantivy.Searcher, q: ParsedQuery, depth: int) -> list
     return keyword.search(searcher, query, depth)
 
 
+def _allowed(ks: tantivy.Searcher, q: ParsedQuery, candidates: list[tuple[int, float]]) -> set[int]:
+    """Return which of the candidates pass q's filters."""
+    fq = keyword.filter_query(q, [pk for pk, _ in candidates])
+    return set(keyword.pks_matching(ks, fq, len(candidates)))
+
+
 def vector_list(
     vs: VectorSearcher, ks: tantivy.Searcher, q: ParsedQuery, vector: np.ndarray, depth: int
 ) -> list[tuple[int, float]]:
-    """Return the nearest papers to vector that pass q's filters."""
+    """Return the nearest papers to vector that pass q's filters.
+
+    Filters are checked on a few times more ANN hits than needed; when too few pass (a filter
+    far from the query's neighbourhood), the search depends on how many papers pass at all:
+    a few thousand are scored exactly, up to FILTER_GRAPH_MAX are searched in the graph with
+    the filter applied while it walks, and a broader filter gets a much deeper ANN search.
+    """
     if not q.has_filters:
         return vs.search(vector, depth)
     candidates = vs.search(vector, depth * FILTER_OVERFETCH)
-    allowed = set(
-        keyword.pks_matching(ks, keyword.filter_query(q, [pk for pk, _ in candidates]), len(candidates))
-    )
+    allowed = _allowed(ks, q, candidates)
     found = [c for c in candidates if c[0] in allowed][:depth]
-    if len(found) < min(depth, FILTER_ENOUGH):
-        # A narrow filter: score every paper that passes it, exactly.
-        fq = keyword.filter_query(q)
-        matching = ks.search(fq, limit=1, count=True).count or 0
+    if len(found) >= min(depth, FILTER_ENOUGH):
+        return found
+    fq = keyword.filter_query(q)
+    matching = ks.search(fq, limit=1, count=True).count or 0  # type: ignore[attr-defined]  # not in the stubs
+    if matching == 0:
+        return []
+    if matching <= FILTER_GRAPH_MAX:
+        pks = keyword.pks_matching(ks, fq, matching)
         if matching <= EXACT_FILTER_MAX:
-            labels, mat = vs.vectors(keyword.pks_matching(ks, fq, max(matching, 1)))
-            found = ann.exact(mat, labels, vector, depth)
-    return found
+            labels, mat = vs.vectors(pks)
+            return ann.exact(mat, labels, vector, depth)
+        return vs.search_among(vector, depth, pks)
+    candidates = vs.search(vector, depth * FILTER_OVERFETCH * 8)
+    allowed = _allowed(ks, q, candidates)
+    return [c for c in candidates if c[0] in allowed][:depth]
 
 
 def fuse(lists: list[tuple[str, list[tuple[int, float]], float]]) -> dict[int, Ranked]:
@@ -141,7 +167,10 @@ def rank(
     if mode in ("hybrid", "keyword"):
         lists.append(("keyword", keyword_list(ks, q, depth), weights[0]))
     used = False
-    if mode in ("hybrid", "vector") and q.text.strip():
+    pins = pinned_pks(ks, q)
+    # An arXiv id that names a paper is a lookup, not a topic: its "meaning" finds noise.
+    is_lookup = bool(pins) and _is_arxiv_id(q.raw)
+    if mode in ("hybrid", "vector") and q.text.strip() and not is_lookup:
         vs = readers.vectors()
         if vs is not None:
             lists.append(("vector", vector_list(vs, ks, q, embed(q.text), depth), weights[1]))
@@ -149,7 +178,6 @@ def rank(
     fused = fuse(lists)
     ranked = sorted(fused.values(), key=lambda r: (-r.fused, r.pk))
     if pin:
-        pins = pinned_pks(ks, q)
         for pk in reversed(pins):
             r = fused.get(pk) or Ranked(pk)
             r.pinned = True

@@ -13,6 +13,7 @@ from paperwire.papers.models import Paper
 
 from . import embedding, vectors_io
 from .models import PaperVector
+from .store import IndexReport, update_indexes
 
 
 @dataclass
@@ -64,3 +65,9 @@ def embed_missing(
             progress(len(part))
     report.seconds = time.monotonic() - started
     return report
+
+
+def after_ingest(*, device: str = "cpu", batch: int = 64) -> tuple[EmbedReport, IndexReport]:
+    """Embed what an ingestion brought in and bring both indexes up to date (for the worker loop)."""
+    report = embed_missing(device=device, batch=batch)
+    return report, update_indexes()

@@ -170,7 +170,7 @@ def _phrase_query(
         if len(words) == 1:
             parts.append(tantivy.Query.term_query(sch, f, words[0]))
         else:
-            parts.append(tantivy.Query.phrase_query(sch, f, words, slop=slop))
+            parts.append(tantivy.Query.phrase_query(sch, f, list[str | tuple[int, str]](words), slop=slop))
     return tantivy.Query.boolean_query([(tantivy.Occur.Should, p) for p in parts])
 
 

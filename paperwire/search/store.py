@@ -267,10 +267,16 @@ def save_vector_files(index: Any, labels: np.ndarray, matrix: np.ndarray, waterm
     os.replace(tmp, vector_path())
     _save_npy(labels_path(), labels)
     _save_npy(matrix_path(), matrix)
-    write_manifest("vectors", {
-        "model": "all-MiniLM-L6-v2", "watermark": watermark, "count": len(labels),
-        "sizes": [p.stat().st_size for p in vector_files()], "generation": secrets.token_hex(8),
-    })
+    write_manifest(
+        "vectors",
+        {
+            "model": "all-MiniLM-L6-v2",
+            "watermark": watermark,
+            "count": len(labels),
+            "sizes": [p.stat().st_size for p in vector_files()],
+            "generation": secrets.token_hex(8),
+        },
+    )
 
 
 def load_vector_files() -> VectorSearcher:
@@ -280,7 +286,9 @@ def load_vector_files() -> VectorSearcher:
     return VectorSearcher(ann.load_index(vector_path()), np.asarray(labels), matrix)
 
 
-def update_vectors(*, rebuild: bool = False, progress: Progress = None, threads: int = -1) -> tuple[int, bool, int]:
+def update_vectors(
+    *, rebuild: bool = False, progress: Progress = None, threads: int = -1
+) -> tuple[int, bool, int]:
     """Bring the vector index up to date; return (vectors written, rebuilt?, vectors in the index)."""
     with write_lock():
         manifest = read_manifest("vectors")
@@ -311,7 +319,8 @@ def update_vectors(*, rebuild: bool = False, progress: Progress = None, threads:
                 progress(len(chunk))
         if n or rebuilt or not manifest:
             labels, matrix = ann.merge_matrix(
-                old_labels, old_matrix,
+                old_labels,
+                old_matrix,
                 np.concatenate(new_labels) if new_labels else np.zeros(0, dtype=np.int64),
                 np.concatenate(new_rows) if new_rows else np.zeros((0, ann.DIM), dtype=np.float16),
             )
