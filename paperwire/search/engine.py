@@ -164,17 +164,15 @@ def rank(
     """Return (ranked papers, whether vectors were used) for a parsed query."""
     ks = readers.keyword()
     lists: list[tuple[str, list[tuple[int, float]], float]] = []
-    if mode in ("hybrid", "keyword"):
-        lists.append(("keyword", keyword_list(ks, q, depth), weights[0]))
-    used = False
     pins = pinned_pks(ks, q)
     # An arXiv id that names a paper is a lookup, not a topic: its "meaning" finds noise.
     is_lookup = bool(pins) and _is_arxiv_id(q.raw)
-    if mode in ("hybrid", "vector") and q.text.strip() and not is_lookup:
-        vs = readers.vectors()
-        if vs is not None:
-            lists.append(("vector", vector_list(vs, ks, q, embed(q.text), depth), weights[1]))
-            used = True
+    if mode in ("hybrid", "keyword"):
+        lists.append(("keyword", keyword_list(ks, q, depth), weights[0]))
+    vs = readers.vectors() if mode in ("hybrid", "vector") and q.text.strip() and not is_lookup else None
+    if vs is not None:
+        lists.append(("vector", vector_list(vs, ks, q, embed(q.text), depth), weights[1]))
+    used = vs is not None
     fused = fuse(lists)
     ranked = sorted(fused.values(), key=lambda r: (-r.fused, r.pk))
     if pin:
