@@ -7,6 +7,7 @@ database knows — visibility, listing day, votes — and returns the papers of 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -22,6 +23,8 @@ from . import ann, embedding, keyword, querylang
 from .ann import VectorSearcher
 from .querylang import ParsedQuery
 from .store import readers
+
+logger = logging.getLogger(__name__)
 
 RRF_K = 60  # reciprocal-rank fusion constant: 1 / (60 + rank)
 DEPTH = 100  # candidates taken from each list before fusing
@@ -234,12 +237,17 @@ def similar(paper: Paper, limit: int = 6) -> list[Paper]:
     """Return the papers nearest in meaning to paper (by title words when it has no vector yet)."""
     from .models import PaperVector
 
-    vs = readers.vectors()
-    row = PaperVector.objects.filter(paper_id=paper.pk).first()
-    if vs is not None and row is not None:
-        near = [pk for pk, _ in vs.search(row.array(), limit * 2 + 1) if pk != paper.pk]
-    else:
-        q = querylang.parse(paper.title)
-        near = [pk for pk, _ in keyword_list(readers.keyword(), q, limit * 2 + 1) if pk != paper.pk]
+    try:
+        vs = readers.vectors()
+        row = PaperVector.objects.filter(paper_id=paper.pk).first()
+        if vs is not None and row is not None:
+            near = [pk for pk, _ in vs.search(row.array(), limit * 2 + 1) if pk != paper.pk]
+        else:
+            q = querylang.parse(paper.title)
+            near = [pk for pk, _ in keyword_list(readers.keyword(), q, limit * 2 + 1) if pk != paper.pk]
+    except (OSError, RuntimeError, ValueError):
+        # The list is an extra: an index that cannot be opened right now must not break the page.
+        logger.exception("similar papers unavailable for %s", paper.arxiv_id)
+        return []
     found = Paper.objects.in_bulk(near)
     return [found[pk] for pk in near if pk in found and not found[pk].hidden][:limit]
