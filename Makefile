@@ -7,7 +7,7 @@ PORT ?= 8000
 PG_URL ?= postgresql://postgres@127.0.0.1:5432/test
 TEST_OUT ?= test-output
 
-.PHONY: run install install-test browser test test-sqlite test-postgres lint typecheck check bench clean
+.PHONY: run install install-test browser test test-sqlite test-postgres lint typecheck check bench bench-search clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -66,6 +66,11 @@ bench: install-test
 	$(PY) bench/ingest.py
 	$(PY) bench/community_pages.py
 	$(PY) bench/digest.py
+
+## Search quality (MRR@10, recall@10) and speed (p50/p95, build time, memory) on the shared sample.
+bench-search: install-test
+	$(PY) bench/search_quality.py
+	$(PY) bench/search_speed.py
 
 clean:
 	rm -rf $(VENV) $(TEST_OUT) .pytest_cache .mypy_cache .ruff_cache

@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "allauth.socialaccount.providers.github",
     "allauth.socialaccount.providers.orcid",
     "paperwire.digests",
+    "paperwire.search",
 ]
 
 MIDDLEWARE = [

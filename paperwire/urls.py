@@ -15,4 +15,5 @@ urlpatterns = [
     path("", include("paperwire.community.urls")),
     path("", include("paperwire.digests.urls")),
     path("", include("paperwire.papers.urls")),
+    path("", include("paperwire.search.urls")),
 ]

@@ -12,6 +12,8 @@ from ninja.errors import HttpError
 from paperwire.papers import queries
 from paperwire.papers.ids import InvalidArxivId, parse_arxiv_id
 from paperwire.papers.periods import BadPeriod, Period, parse_period
+from paperwire.search.api import hf_search
+from paperwire.search.api import router as search_router
 
 from .hf import daily_item, flat_paper
 
@@ -70,6 +72,11 @@ def daily_papers(request: HttpRequest, params: Query[DailyParams]) -> list[dict[
         with_total=False,
     )
     return [daily_item(paper) for paper in page.papers]
+
+
+# Registered before /papers/{path:arxiv_id}, whose catch-all path would swallow /papers/search.
+api.get("/papers/search", summary="Search papers (Hugging Face dialect)")(hf_search)
+api.add_router("/v1", search_router)
 
 
 @api.get("/papers/{path:arxiv_id}", summary="One paper (Hugging Face dialect)")

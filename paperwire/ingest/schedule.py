@@ -118,7 +118,11 @@ def loop(
             return
         close_old_connections()
         try:
-            run_due(note=note)
+            if run_due(note=note):
+                from paperwire.search.jobs import after_ingest
+
+                embedded, indexed = after_ingest()  # new papers become findable by meaning too
+                note(f"search: {embedded.summary()}; {indexed.summary()}")
         except Exception:  # the database may be briefly away; try again next tick
             log.exception("the ingestion scheduler hit an error")
         finally:

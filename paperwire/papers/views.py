@@ -97,7 +97,8 @@ def paper_detail(request: HttpRequest, arxiv_id: str) -> HttpResponse:
     paper = queries.paper(parsed.id)
     if paper is None:
         raise Http404("No such paper")
-    ctx = {"paper": paper}
     if wants_json(request):
         return JsonResponse(paper_json(paper, request))
-    return render(request, "papers/detail.html", ctx)
+    from paperwire.search.engine import similar
+
+    return render(request, "papers/detail.html", {"paper": paper, "similar": similar(paper)})

@@ -31,17 +31,33 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("paths", nargs="+", type=Path)
         parser.add_argument("--strict", action="store_true", help="abort at the first invalid line, writing nothing")
+        parser.add_argument(
+            "--vectors", type=Path, help="a .npy of sentence vectors, row i for record i (one PATH only)"
+        )
 
     def handle(self, *args: Any, **opts: Any) -> None:
         console = Console(file=self.stdout, soft_wrap=True)
         paths: list[Path] = opts["paths"]
+        feeder = None
+        if opts["vectors"] is not None:
+            from paperwire.search.vectors_io import BadVectors, VectorFeeder, load_vectors
+
+            if len(paths) != 1 or not paths[0].is_file():
+                raise CommandError("--vectors goes with exactly one papers file that exists")
+            try:
+                feeder = VectorFeeder(*load_vectors(opts["vectors"], paths[0]))
+            except BadVectors as e:
+                raise CommandError(f"{e} (nothing was imported)") from None
         with Progress(
             TextColumn("importing"), BarColumn(), MofNCompleteColumn(), TextColumn("papers"),
             TimeElapsedColumn(), console=Console(stderr=True), transient=True,
         ) as bar:
             task = bar.add_task("import", total=None)
             try:
-                report = import_files(paths, strict=opts["strict"], progress=lambda n: bar.advance(task, n))
+                report = import_files(paths, strict=opts["strict"], progress=lambda n: bar.advance(task, n),
+                                      on_batch=feeder)
             except (StrictImportError, FileNotFoundError) as e:
                 raise CommandError(str(e)) from None
         print_report(console, report)
+        if feeder is not None:
+            console.print(f"Stored {feeder.stored} vector(s) from {opts['vectors']}")

@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from paperwire.papers.models import Paper
 
 DEMO = Path(__file__).resolve().parents[3] / "demo" / "papers.jsonl.gz"
+DEMO_VECTORS = DEMO.with_name("papers.minilm-f16.npy")  # row i = line i of the demo set
 
 
 def load_demo_if_empty(stdout: Any) -> None:
@@ -20,7 +21,7 @@ def load_demo_if_empty(stdout: Any) -> None:
     if Paper.objects.exists():
         return
     stdout.write(f"The database is empty: importing the demo set ({DEMO.name}).")
-    call_command("import", str(DEMO), stdout=stdout)
+    call_command("import", str(DEMO), vectors=DEMO_VECTORS, stdout=stdout)
 
 
 class Command(BaseCommand):
@@ -37,6 +38,9 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=0)
         if opts["demo"]:
             load_demo_if_empty(self.stdout)
+        from paperwire.search.store import update_indexes
+
+        self.stdout.write(f"Search indexes: {update_indexes().summary()}")
         from gunicorn.app.base import BaseApplication
 
         from paperwire.wsgi import application

@@ -1,0 +1,68 @@
+"""Search in the JSON API: the Hugging Face dialect (/api/papers/search) and the native /api/v1/search."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Query, Router, Schema
+from ninja.errors import HttpError
+
+from paperwire.api.hf import daily_item
+
+from . import engine
+from .views import page_json
+
+MAX_LIMIT = 100  # results per request
+router = Router(tags=["search"])
+
+
+class HfSearchParams(Schema):
+    q: str = ""
+    limit: int = 50
+
+
+def hf_search(request: HttpRequest, params: Query[HfSearchParams]) -> list[dict[str, Any]]:
+    """Return the papers matching q, best first, as daily-papers items (what HfApi.list_papers reads)."""
+    if not 1 <= params.limit <= MAX_LIMIT:
+        raise HttpError(400, f"limit must be between 1 and {MAX_LIMIT}")
+    page = engine.search(params.q, limit=params.limit)
+    return [daily_item(h.paper) for h in page.hits]
+
+
+class SearchParams(Schema):
+    q: str = ""
+    mode: str = "hybrid"
+    sort: str = "relevance"
+    category: str = ""
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    offset: int = 0
+    limit: int = 20
+
+
+@router.get("/search", summary="Search papers (native)")
+def native_search(request: HttpRequest, params: Query[SearchParams]) -> dict[str, Any]:
+    """Return a page of results with each one's keyword rank, vector rank and fused score.
+
+    `mode` is hybrid (default), keyword or vector; `sort` is relevance, newest or trending;
+    `category` (cs.CV, or an archive such as cs) and `date_from`/`date_to` (listing day) filter.
+    """
+    if params.mode not in engine.MODES:
+        raise HttpError(400, f"mode must be one of {', '.join(engine.MODES)}")
+    if params.sort not in engine.SORTS:
+        raise HttpError(400, f"sort must be one of {', '.join(engine.SORTS)}")
+    if params.offset < 0 or not 1 <= params.limit <= MAX_LIMIT:
+        raise HttpError(400, f"offset must be ≥ 0 and limit between 1 and {MAX_LIMIT}")
+    page = engine.search(
+        params.q,
+        mode=params.mode,
+        sort=params.sort,
+        category=params.category,
+        date_from=params.date_from,
+        date_to=params.date_to,
+        offset=params.offset,
+        limit=params.limit,
+    )
+    return page_json(page, request)

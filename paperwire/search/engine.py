@@ -1,0 +1,253 @@
+"""Hybrid search: reciprocal-rank fusion of the keyword and vector lists, exact matches pinned.
+
+`rank` works on the index files alone (paper pks in, paper pks out); `search` adds what the
+database knows — visibility, listing day, votes — and returns the papers of one page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import tantivy
+from django.conf import settings
+
+from paperwire.papers.ids import InvalidArxivId, parse_arxiv_id
+from paperwire.papers.models import Paper
+
+from . import ann, embedding, keyword, querylang
+from .ann import VectorSearcher
+from .querylang import ParsedQuery
+from .store import readers
+
+logger = logging.getLogger(__name__)
+
+RRF_K = 60  # reciprocal-rank fusion constant: 1 / (60 + rank)
+DEPTH = 100  # candidates taken from each list before fusing
+MAX_DEPTH = 1000  # deepest page anyone can ask for
+FILTER_OVERFETCH = 4  # with filters, ask the ANN for this many times more and drop what fails
+FILTER_ENOUGH = 30  # with fewer filtered ANN hits than this (or than depth), search again
+EXACT_FILTER_MAX = 5_000  # papers passing a filter that are scored exactly (a few ms)
+FILTER_GRAPH_MAX = 200_000  # papers passing a filter that the graph search checks as it walks
+MODES = ("hybrid", "keyword", "vector")
+SORTS = ("relevance", "newest", "trending")
+WEIGHTS = (1.0, 1.0)  # (keyword, vector) weights in the fusion
+
+
+@dataclass
+class Ranked:
+    pk: int
+    fused: float = 0.0
+    keyword_rank: int | None = None
+    keyword_score: float | None = None
+    vector_rank: int | None = None
+    vector_score: float | None = None
+    pinned: bool = False
+
+
+@dataclass
+class Hit:
+    paper: Paper
+    scores: Ranked
+
+
+@dataclass
+class SearchPage:
+    query: str
+    parsed: ParsedQuery
+    mode: str
+    sort: str
+    offset: int
+    limit: int
+    total: int  # results that can be paged through (at most MAX_DEPTH)
+    hits: list[Hit] = field(default_factory=list)
+    terms: set[str] = field(default_factory=set)  # analysed words to highlight
+    vectors_used: bool = False
+    took_ms: float = 0.0
+
+    @property
+    def has_more(self) -> bool:
+        return self.offset + len(self.hits) < self.total
+
+
+def _is_arxiv_id(text: str) -> bool:
+    try:
+        parse_arxiv_id(text)
+    except InvalidArxivId:
+        return False
+    return True
+
+
+def pinned_pks(searcher: tantivy.Searcher, q: ParsedQuery) -> list[int]:
+    """Return the papers the query names exactly: by arXiv id, or by their whole title."""
+    try:
+        arxiv_id = parse_arxiv_id(q.raw).id
+    except InvalidArxivId:
+        arxiv_id = ""
+    if arxiv_id:
+        query = tantivy.Query.term_query(keyword.schema(), "arxiv_id", arxiv_id)
+        return keyword.pks_matching(searcher, query, 1)
+    if q.has_filters or q.phrases or len(q.raw) < 8:
+        return []
+    return keyword.exact_title(searcher, q.raw)
+
+
+def keyword_list(searcher: tantivy.Searcher, q: ParsedQuery, depth: int) -> list[tuple[int, float]]:
+    query = keyword.build_query(q)
+    if query is None:
+        return []
+    if not q.has_text:  # filters alone: newest first
+        return keyword.newest(searcher, query, depth)
+    return keyword.search(searcher, query, depth)
+
+
+def _allowed(ks: tantivy.Searcher, q: ParsedQuery, candidates: list[tuple[int, float]]) -> set[int]:
+    """Return which of the candidates pass q's filters."""
+    fq = keyword.filter_query(q, [pk for pk, _ in candidates])
+    return set(keyword.pks_matching(ks, fq, len(candidates)))
+
+
+def vector_list(
+    vs: VectorSearcher, ks: tantivy.Searcher, q: ParsedQuery, vector: np.ndarray, depth: int
+) -> list[tuple[int, float]]:
+    """Return the nearest papers to vector that pass q's filters.
+
+    Filters are checked on a few times more ANN hits than needed; when too few pass (a filter
+    far from the query's neighbourhood), the search depends on how many papers pass at all:
+    a few thousand are scored exactly, up to FILTER_GRAPH_MAX are searched in the graph with
+    the filter applied while it walks, and a broader filter gets a much deeper ANN search.
+    """
+    if not q.has_filters:
+        return vs.search(vector, depth)
+    candidates = vs.search(vector, depth * FILTER_OVERFETCH)
+    allowed = _allowed(ks, q, candidates)
+    found = [c for c in candidates if c[0] in allowed][:depth]
+    if len(found) >= min(depth, FILTER_ENOUGH):
+        return found
+    fq = keyword.filter_query(q)
+    matching = ks.search(fq, limit=1, count=True).count or 0  # type: ignore[attr-defined]  # not in the stubs
+    if matching == 0:
+        return []
+    if matching <= FILTER_GRAPH_MAX:
+        pks = keyword.pks_matching(ks, fq, matching)
+        if matching <= EXACT_FILTER_MAX:
+            labels, mat = vs.vectors(pks)
+            return ann.exact(mat, labels, vector, depth)
+        return vs.search_among(vector, depth, pks)
+    candidates = vs.search(vector, depth * FILTER_OVERFETCH * 8)
+    allowed = _allowed(ks, q, candidates)
+    return [c for c in candidates if c[0] in allowed][:depth]
+
+
+def fuse(lists: list[tuple[str, list[tuple[int, float]], float]]) -> dict[int, Ranked]:
+    """Return reciprocal-rank-fused scores of (name, [(pk, score)], weight) lists."""
+    out: dict[int, Ranked] = {}
+    for name, items, weight in lists:
+        for rank, (pk, score) in enumerate(items, start=1):
+            r = out.setdefault(pk, Ranked(pk))
+            r.fused += weight / (RRF_K + rank)
+            setattr(r, f"{name}_rank", rank)
+            setattr(r, f"{name}_score", score)
+    return out
+
+
+def rank(
+    q: ParsedQuery,
+    *,
+    mode: str = "hybrid",
+    depth: int = DEPTH,
+    pin: bool = True,
+    weights: tuple[float, float] = WEIGHTS,
+    embed: Callable[[str], np.ndarray] = embedding.embed_query,
+) -> tuple[list[Ranked], bool]:
+    """Return (ranked papers, whether vectors were used) for a parsed query."""
+    ks = readers.keyword()
+    lists: list[tuple[str, list[tuple[int, float]], float]] = []
+    pins = pinned_pks(ks, q)
+    # An arXiv id that names a paper is a lookup, not a topic: its "meaning" finds noise.
+    is_lookup = bool(pins) and _is_arxiv_id(q.raw)
+    if mode in ("hybrid", "keyword"):
+        lists.append(("keyword", keyword_list(ks, q, depth), weights[0]))
+    vs = readers.vectors() if mode in ("hybrid", "vector") and q.text.strip() and not is_lookup else None
+    if vs is not None:
+        lists.append(("vector", vector_list(vs, ks, q, embed(q.text), depth), weights[1]))
+    used = vs is not None
+    fused = fuse(lists)
+    ranked = sorted(fused.values(), key=lambda r: (-r.fused, r.pk))
+    if pin:
+        for pk in reversed(pins):
+            r = fused.get(pk) or Ranked(pk)
+            r.pinned = True
+            ranked = [r] + [x for x in ranked if x.pk != pk]
+    return ranked, used
+
+
+def _trending(up: int, hf: int) -> float:
+    return up + hf * settings.HF_UPVOTE_WEIGHT
+
+
+def search(
+    text: str,
+    *,
+    mode: str = "hybrid",
+    sort: str = "relevance",
+    category: str = "",
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    offset: int = 0,
+    limit: int = 20,
+    pin: bool = True,
+) -> SearchPage:
+    """Return one page of results for a search string; any string gives results or none, never an error."""
+    started = time.perf_counter()
+    q = querylang.parse(text)
+    if category:
+        q.categories.append(querylang.clean(category)[:32])
+    q.date_from = date_from or q.date_from
+    q.date_to = date_to or q.date_to
+    mode = mode if mode in MODES else "hybrid"
+    sort = sort if sort in SORTS else "relevance"
+    page = SearchPage(text, q, mode, sort, offset, limit, 0, terms=keyword.highlight_terms(q))
+    if not (q.has_text or q.has_filters) or offset >= MAX_DEPTH:
+        return page
+    depth = min(max(DEPTH, offset + limit), MAX_DEPTH)
+    ranked, page.vectors_used = rank(q, mode=mode, depth=depth, pin=pin)
+    rows = Paper.objects.filter(pk__in=[r.pk for r in ranked], hidden=False).values_list(
+        "pk", "listing_day", "arxiv_id", "upvotes", "hf_upvotes"
+    )
+    meta = {pk: (day, aid, _trending(up, hf)) for pk, day, aid, up, hf in rows}
+    ranked = [r for r in ranked if r.pk in meta]
+    if sort == "newest":
+        ranked.sort(key=lambda r: (meta[r.pk][0], meta[r.pk][1]), reverse=True)
+    elif sort == "trending":
+        ranked.sort(key=lambda r: (meta[r.pk][2], meta[r.pk][0], meta[r.pk][1]), reverse=True)
+    page.total = len(ranked)
+    chosen = ranked[offset : offset + limit]
+    papers = Paper.objects.in_bulk([r.pk for r in chosen])
+    page.hits = [Hit(papers[r.pk], r) for r in chosen if r.pk in papers]
+    page.took_ms = (time.perf_counter() - started) * 1000
+    return page
+
+
+def similar(paper: Paper, limit: int = 6) -> list[Paper]:
+    """Return the papers nearest in meaning to paper (by title words when it has no vector yet)."""
+    from .models import PaperVector
+
+    try:
+        vs = readers.vectors()
+        row = PaperVector.objects.filter(paper_id=paper.pk).first()
+        if vs is not None and row is not None:
+            near = [pk for pk, _ in vs.search(row.array(), limit * 2 + 1) if pk != paper.pk]
+        else:
+            q = querylang.parse(paper.title)
+            near = [pk for pk, _ in keyword_list(readers.keyword(), q, limit * 2 + 1) if pk != paper.pk]
+    except (OSError, RuntimeError, ValueError):
+        # The list is an extra: an index that cannot be opened right now must not break the page.
+        logger.exception("similar papers unavailable for %s", paper.arxiv_id)
+        return []
+    found = Paper.objects.in_bulk(near)
+    return [found[pk] for pk in near if pk in found and not found[pk].hidden][:limit]
