@@ -1,11 +1,12 @@
 """Import the whole shared sample into an empty SQLite database; print papers/s and peak memory.
 
-    python bench/import.py [--sample PATH] [--keep DIR]
+python bench/import.py [--sample PATH] [--keep DIR]
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import platform
 import resource
 import shutil
@@ -19,7 +20,9 @@ from _setup import SAMPLE, django_on
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sample", type=Path, default=SAMPLE)
-    parser.add_argument("--keep", type=Path, help="import into this data dir and keep it (for bench/pages.py)")
+    parser.add_argument(
+        "--keep", type=Path, help="import into this data dir and keep it (for bench/pages.py)"
+    )
     args = parser.parse_args()
     data = args.keep or Path(tempfile.mkdtemp(prefix="paperwire-bench-"))
     if args.keep and data.exists():
@@ -35,7 +38,7 @@ def main() -> None:
     again = import_files([args.sample])
     again_took = time.perf_counter() - again_start
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"machine: {platform.machine()}, {__import__('os').cpu_count()} cores, Python {platform.python_version()}")
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
     print(f"first import : {report.summary()}")
     print(f"               {took:.1f} s, {report.read / took:,.0f} papers/s")
     print(f"second import: {again.summary()}")

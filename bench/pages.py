@@ -44,10 +44,7 @@ def main() -> None:
     total = Paper.objects.count()
     day = queries.latest_day()
     assert day is not None
-    busiest = (
-        Paper.objects.values("listing_day").order_by().annotate(n=Count("id"))
-        .order_by("-n").first()
-    )
+    busiest = Paper.objects.values("listing_day").order_by().annotate(n=Count("id")).order_by("-n").first()
     week = f"{day.isocalendar().year}-W{day.isocalendar().week:02d}"
     one = Paper.objects.filter(listing_day=day).values_list("arxiv_id", flat=True).first()
     urls = [
@@ -66,8 +63,10 @@ def main() -> None:
         f"/api/papers/{one}",
     ]
     client = Client(HTTP_HOST="127.0.0.1")
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
-          f"{total:,} papers, busiest day {busiest['listing_day']} ({busiest['n']} papers)")
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
+        f"{total:,} papers, busiest day {busiest['listing_day']} ({busiest['n']} papers)"
+    )
     print(f"{'url':62} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}")
     worst = 0.0
     for url in urls:
@@ -80,7 +79,10 @@ def main() -> None:
         p95 = percentile(times, 95)
         worst = max(worst, p95)
         print(f"{url[:62]:62} {statistics.median(times):8.1f} {p95:8.1f} {max(times):8.1f}")
-    print(f"worst p95: {worst:.1f} ms (target ≤ {TARGET_MS:.0f} ms): {'met' if worst <= TARGET_MS else 'NOT met'}")
+    print(
+        f"worst p95: {worst:.1f} ms (target ≤ {TARGET_MS:.0f} ms): "
+        f"{'met' if worst <= TARGET_MS else 'NOT met'}"
+    )
 
 
 if __name__ == "__main__":

@@ -26,7 +26,8 @@ IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
 
 def pytest_report_header(config: pytest.Config) -> str:
-    return f"paperwire database: {settings.DATABASES['default']['ENGINE']} ({settings.DATABASES['default']['NAME']})"
+    db = settings.DATABASES["default"]
+    return f"paperwire database: {db['ENGINE']} ({db['NAME']})"
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
@@ -38,8 +39,11 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 
     try:
         psycopg.connect(
-            host=db["HOST"] or None, port=db["PORT"] or None, user=db["USER"] or None,
-            dbname="postgres", connect_timeout=5,
+            host=db["HOST"] or None,
+            port=db["PORT"] or None,
+            user=db["USER"] or None,
+            dbname="postgres",
+            connect_timeout=5,
         ).close()
     except psycopg.OperationalError as e:
         message = f"PostgreSQL at {db['HOST']}:{db['PORT']} is unreachable: {e}"
@@ -52,7 +56,10 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 def django_db_modify_db_settings() -> None:
     """Name the test database apart for each checkout, so two checkouts tested at once do not
     share one; on SQLite make it a file in the data dir, so subprocess tests can open it too."""
-    suffix = os.environ.get("PAPERWIRE_TEST_DB_SUFFIX") or hashlib.blake2b(str(ROOT).encode(), digest_size=4).hexdigest()
+    suffix = (
+        os.environ.get("PAPERWIRE_TEST_DB_SUFFIX")
+        or hashlib.blake2b(str(ROOT).encode(), digest_size=4).hexdigest()
+    )
     db = settings.DATABASES["default"]
     db["CONN_MAX_AGE"] = 0  # live-server threads must not hold connections past a test
     if db["ENGINE"].endswith("sqlite3"):
@@ -121,8 +128,15 @@ def chromium() -> Iterator[Any]:
     with sync_playwright() as pw:
         browser = pw.chromium.launch(
             executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
         )
         yield browser
         browser.close()

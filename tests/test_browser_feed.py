@@ -44,7 +44,9 @@ def test_a_reader_opens_the_feed_follows_a_card_and_goes_back_a_day(
 def test_math_renders_and_the_feed_reads_on_a_phone(
     live_server: Any, demo_papers: int, chromium: Any, screenshots: Path
 ) -> None:
-    context = chromium.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True)
+    context = chromium.new_context(
+        viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True
+    )
     phone = context.new_page()
     phone.goto(live_server.url + "/papers/date/2026-07-01?sort=newest")
     # No sideways scrolling on a phone.

@@ -30,8 +30,23 @@ def run_env(tmp_path: Path, **extra: str) -> dict[str, str]:
 def test_serve_migrates_loads_the_demo_and_answers_on_its_port(tmp_path: Path) -> None:
     port = free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "paperwire", "serve", "--demo", "--port", str(port), "--workers", "1", "--no-jobs"],
-        cwd=ROOT, env=run_env(tmp_path), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        [
+            sys.executable,
+            "-m",
+            "paperwire",
+            "serve",
+            "--demo",
+            "--port",
+            str(port),
+            "--workers",
+            "1",
+            "--no-jobs",
+        ],
+        cwd=ROOT,
+        env=run_env(tmp_path),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     try:
         body = ""
@@ -57,7 +72,11 @@ def test_serve_migrates_loads_the_demo_and_answers_on_its_port(tmp_path: Path) -
 def test_other_django_commands_run_through_paperwire(tmp_path: Path) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "paperwire", "showmigrations", "papers"],
-        cwd=ROOT, env=run_env(tmp_path), capture_output=True, text=True, timeout=120,
+        cwd=ROOT,
+        env=run_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stderr
     assert "0001_initial" in result.stdout
@@ -67,7 +86,10 @@ def test_under_ci_an_unreachable_postgresql_fails_the_run(tmp_path: Path) -> Non
     port = free_port()  # nothing listens here
     result = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/test_settings_docs.py"],
-        cwd=ROOT, capture_output=True, text=True, timeout=120,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
         env=run_env(tmp_path, CI="true", DATABASE_URL=f"postgresql://postgres@127.0.0.1:{port}/test"),
     )
     assert result.returncode != 0
@@ -78,7 +100,10 @@ def test_under_ci_an_unreachable_postgresql_fails_the_run(tmp_path: Path) -> Non
 def test_under_ci_a_missing_browser_fails_the_run(tmp_path: Path) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/test_browser_feed.py"],
-        cwd=ROOT, capture_output=True, text=True, timeout=300,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
         env=run_env(tmp_path, CI="true", PAPERWIRE_CHROMIUM="/nonexistent/chromium"),
     )
     assert result.returncode != 0

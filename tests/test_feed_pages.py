@@ -55,7 +55,9 @@ def test_a_day_page_lists_that_days_papers_and_links_neighbours_skipping_empty_d
     assert f'href="/papers/date/{before}"' in page and f'href="/papers/date/{after}"' in page
 
 
-def test_the_first_day_has_no_previous_link_and_the_last_no_next(client: Client, demo_papers: int, days) -> None:
+def test_the_first_day_has_no_previous_link_and_the_last_no_next(
+    client: Client, demo_papers: int, days
+) -> None:
     first, last = min(days), max(days)
     assert client.get(f"/papers/date/{first}?format=json").json()["previous"] is None
     assert client.get(f"/papers/date/{last}?format=json").json()["next"] is None
@@ -65,7 +67,9 @@ def test_week_pages_cover_monday_to_sunday(client: Client, demo_papers: int, day
     day = dt.date.fromisoformat(max(days))
     year, week, _ = day.isocalendar()
     monday = day - dt.timedelta(days=day.weekday())
-    expected = sum(n for d, n in days.items() if monday <= dt.date.fromisoformat(d) <= monday + dt.timedelta(6))
+    expected = sum(
+        n for d, n in days.items() if monday <= dt.date.fromisoformat(d) <= monday + dt.timedelta(6)
+    )
     data = client.get(f"/papers/week/{year}-W{week:02d}?format=json").json()
     assert data["total"] == expected
     assert data["period"]["start"] == monday.isoformat()
@@ -80,10 +84,18 @@ def test_a_paper_on_the_boundary_belongs_to_its_own_week_and_month(client: Clien
     rows[1] = {**rows[1], "announced": "2026-06-01"}
     with tempfile.TemporaryDirectory() as d:
         import_files([write_jsonl(Path(d) / "b.jsonl", rows)])
-    assert [p["id"] for p in client.get("/papers/week/2026-W22?format=json").json()["papers"]] == [rows[0]["id"]]
-    assert [p["id"] for p in client.get("/papers/week/2026-W23?format=json").json()["papers"]] == [rows[1]["id"]]
-    assert [p["id"] for p in client.get("/papers/month/2026-05?format=json").json()["papers"]] == [rows[0]["id"]]
-    assert [p["id"] for p in client.get("/papers/month/2026-06?format=json").json()["papers"]] == [rows[1]["id"]]
+    assert [p["id"] for p in client.get("/papers/week/2026-W22?format=json").json()["papers"]] == [
+        rows[0]["id"]
+    ]
+    assert [p["id"] for p in client.get("/papers/week/2026-W23?format=json").json()["papers"]] == [
+        rows[1]["id"]
+    ]
+    assert [p["id"] for p in client.get("/papers/month/2026-05?format=json").json()["papers"]] == [
+        rows[0]["id"]
+    ]
+    assert [p["id"] for p in client.get("/papers/month/2026-06?format=json").json()["papers"]] == [
+        rows[1]["id"]
+    ]
     # ISO week 1 of 2026 starts on Monday 2025-12-29.
     assert client.get("/papers/week/2026-W01?format=json").json()["period"]["start"] == "2025-12-29"
 
@@ -108,7 +120,9 @@ def test_the_category_filter_includes_cross_lists(client: Client, demo_papers: i
     assert any(p["primary_category"] != "cs.LG" for p in Paper.objects.filter(arxiv_id__in=expected).values())
 
 
-def test_trending_puts_the_most_upvoted_first_and_newest_sorts_by_id(client: Client, demo_papers: int, days) -> None:
+def test_trending_puts_the_most_upvoted_first_and_newest_sorts_by_id(
+    client: Client, demo_papers: int, days
+) -> None:
     day = max(days)
     ids = sorted((r["id"] for r in demo_rows() if r["announced"] == day), reverse=True)
     Paper.objects.filter(arxiv_id=ids[-1]).update(upvotes=5)
@@ -144,7 +158,9 @@ def test_pages_of_results_cover_the_day_once(client: Client, demo_papers: int, d
         ("/no/such/page", 404),
     ],
 )
-def test_bad_dates_give_400_and_unknown_things_404(client: Client, demo_papers: int, path: str, status: int) -> None:
+def test_bad_dates_give_400_and_unknown_things_404(
+    client: Client, demo_papers: int, path: str, status: int
+) -> None:
     response = client.get(path)
     assert response.status_code == status
     assert b"paperwire" in response.content  # the site's own error page, not a bare one
@@ -162,9 +178,16 @@ def test_the_paper_page_shows_everything_known(client: Client, db: None) -> None
     html = client.get("/papers/0704.0001").content.decode()
     for text in [
         "Calculation of prompt diphoton production cross sections",
-        "C. Balázs", "P. M. Nadolsky", "Phys.Rev.D76:013009,2007", "https://doi.org/10.1103/PhysRevD.76.013009",
-        "https://arxiv.org/abs/0704.0001", "https://arxiv.org/pdf/0704.0001", "hep-ph", "37 pages, 15 figures",
-        "v1 · 2007-04-02", "v2 · 2007-07-24",
+        "C. Balázs",
+        "P. M. Nadolsky",
+        "Phys.Rev.D76:013009,2007",
+        "https://doi.org/10.1103/PhysRevD.76.013009",
+        "https://arxiv.org/abs/0704.0001",
+        "https://arxiv.org/pdf/0704.0001",
+        "hep-ph",
+        "37 pages, 15 figures",
+        "v1 · 2007-04-02",
+        "v2 · 2007-07-24",
     ]:
         assert text in html, text
     old = client.get("/papers/hep-th/0110165")

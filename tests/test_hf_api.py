@@ -102,8 +102,16 @@ def test_items_have_the_documented_shape_and_time_format(client: Client, demo_pa
     items = client.get(f"/api/daily_papers?date={max(days)}&limit=3").json()
     assert len(items) == 3
     for item in items:
-        assert {"paper", "title", "summary", "publishedAt", "thumbnail", "numComments",
-                "isAuthorParticipating", "submittedBy"} <= set(item)
+        assert {
+            "paper",
+            "title",
+            "summary",
+            "publishedAt",
+            "thumbnail",
+            "numComments",
+            "isAuthorParticipating",
+            "submittedBy",
+        } <= set(item)
         paper = item["paper"]
         assert {"id", "title", "summary", "publishedAt", "upvotes", "discussionId", "authors"} <= set(paper)
         assert all({"_id", "name", "hidden"} <= set(a) for a in paper["authors"])
@@ -114,7 +122,15 @@ def test_items_have_the_documented_shape_and_time_format(client: Client, demo_pa
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     "query",
-    ["date=2026-07-01&week=2026-W27", "sort=hot", "limit=0", "limit=101", "p=-1", "limit=abc", "month=2026-7"],
+    [
+        "date=2026-07-01&week=2026-W27",
+        "sort=hot",
+        "limit=0",
+        "limit=101",
+        "p=-1",
+        "limit=abc",
+        "month=2026-7",
+    ],
 )
 def test_bad_parameters_are_a_400_with_a_message(client: Client, query: str) -> None:
     response = client.get(f"/api/daily_papers?{query}")
@@ -130,4 +146,6 @@ def test_submitter_filters_by_who_put_the_paper_on_the_list(client: Client, demo
     mine = client.get(f"/api/daily_papers?date={day}&submitter=akhaliq").json()
     assert [i["paper"]["id"] for i in mine] == [first]
     assert mine[0]["submittedBy"]["name"] == "akhaliq"
-    assert first not in [i["paper"]["id"] for i in client.get(f"/api/daily_papers?date={day}&submitter=arxiv&limit=100").json()]
+    assert first not in [
+        i["paper"]["id"] for i in client.get(f"/api/daily_papers?date={day}&submitter=arxiv&limit=100").json()
+    ]

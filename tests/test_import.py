@@ -40,7 +40,9 @@ def test_it_imports_the_kaggle_layout_with_versions_and_references() -> None:
     assert report.layouts[str(KAGGLE)] == "kaggle"
     assert report.created == 3 and not report.invalid
     first = Paper.objects.get(arxiv_id="0704.0001")
-    assert first.title == "Calculation of prompt diphoton production cross sections at Tevatron and LHC energies"
+    assert (
+        first.title == "Calculation of prompt diphoton production cross sections at Tevatron and LHC energies"
+    )
     assert first.authors == ["C. Balázs", "E. L. Berger", "P. M. Nadolsky", "C. -P. Yuan"]
     assert first.published == dt.date(2007, 4, 2) and first.updated == dt.date(2007, 7, 24)
     assert first.listing_day == dt.date(2007, 4, 2)
@@ -70,7 +72,10 @@ def test_a_changed_record_updates_the_paper_and_keeps_its_votes(tmp_path: Path) 
     assert (report.created, report.updated, report.unchanged) == (0, 1, 2)
     paper = Paper.objects.get(arxiv_id=rows[1]["id"])
     assert (paper.title, paper.upvotes, paper.num_comments) == ("A corrected title", 7, 2)
-    assert sorted(PaperCategory.objects.filter(paper=paper).values_list("code", flat=True)) == ["cs.AI", "cs.LG"]
+    assert sorted(PaperCategory.objects.filter(paper=paper).values_list("code", flat=True)) == [
+        "cs.AI",
+        "cs.LG",
+    ]
 
 
 def test_invalid_lines_are_reported_with_reasons_and_the_rest_imports(tmp_path: Path) -> None:

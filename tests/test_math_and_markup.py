@@ -25,7 +25,7 @@ PAYLOADS = [
     "$<script>alert(2)</script>$",  # inside math
     r"$\href{javascript:alert(3)}{x}$",
     r"$\text{<img src=x onerror=alert(4)>}$",
-    "\"><iframe src=javascript:alert(5)>",
+    '"><iframe src=javascript:alert(5)>',
 ]
 
 

@@ -105,6 +105,15 @@ def daily_item(paper: Paper) -> dict[str, Any]:
 def flat_paper(paper: Paper) -> dict[str, Any]:
     """Return the flat object of /api/papers/{id}."""
     obj = paper_fields(paper)
-    obj.update({"numComments": paper.num_comments, "linkedModels": [], "numTotalModels": 0,
-                "linkedDatasets": [], "numTotalDatasets": 0, "linkedSpaces": [], "numTotalSpaces": 0})
+    obj.update(
+        {
+            "numComments": paper.num_comments,
+            "linkedModels": [],
+            "numTotalModels": 0,
+            "linkedDatasets": [],
+            "numTotalDatasets": 0,
+            "linkedSpaces": [],
+            "numTotalSpaces": 0,
+        }
+    )
     return obj

@@ -12,9 +12,7 @@ OLD_ID = re.compile(
     r"(?P<base>(?P<archive>[a-z]+(?:-[a-z]+)*)(?:\.[A-Z]{2})?/(?P<yymm>\d{2}(?:0[1-9]|1[0-2]))\d{3})"
     r"(?:v(?P<v>[1-9]\d{0,3}))?"
 )
-URL_PREFIX = re.compile(
-    r"^(?:https?://)?(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|html)/", re.IGNORECASE
-)
+URL_PREFIX = re.compile(r"^(?:https?://)?(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|html)/", re.IGNORECASE)
 
 
 class InvalidArxivId(ValueError):

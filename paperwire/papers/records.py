@@ -55,9 +55,7 @@ class PaperRecord:
     def content_hash(self) -> str:
         """Return a digest of every field, so an unchanged record can be skipped."""
         # Built by hand: dataclasses.asdict deep-copies and was a third of the import time.
-        data = [
-            getattr(self, f.name) for f in fields(self) if f.name not in ("versions", "hub")
-        ]
+        data = [getattr(self, f.name) for f in fields(self) if f.name not in ("versions", "hub")]
         data.append([(v.version, v.date, v.size) for v in self.versions])
         data.append(asdict(self.hub) if self.hub else None)
         return hashlib.blake2b(

@@ -48,8 +48,12 @@ def feed_json(ctx: dict[str, Any], request: HttpRequest) -> dict[str, Any]:
     """Return a feed page's context as JSON."""
     feed = ctx["feed"]
     return {
-        "period": {"kind": feed.period.kind, "slug": feed.period.slug, "start": feed.period.start.isoformat(),
-                   "end": feed.period.end.isoformat()},
+        "period": {
+            "kind": feed.period.kind,
+            "slug": feed.period.slug,
+            "start": feed.period.start.isoformat(),
+            "end": feed.period.end.isoformat(),
+        },
         "sort": feed.sort,
         "category": feed.category,
         "page": ctx["page"],

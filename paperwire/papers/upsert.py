@@ -14,13 +14,35 @@ from .records import PaperRecord
 
 # Fields a record sets; community counters (upvotes, comments, hidden) are never touched.
 RECORD_FIELDS = [
-    "title", "abstract", "authors", "categories", "primary_category", "published", "updated",
-    "announced", "listing_day", "versions", "latest_version", "comments", "journal_ref", "doi",
-    "license", "submitter", "withdrawn", "source_hash", "modified_at",
+    "title",
+    "abstract",
+    "authors",
+    "categories",
+    "primary_category",
+    "published",
+    "updated",
+    "announced",
+    "listing_day",
+    "versions",
+    "latest_version",
+    "comments",
+    "journal_ref",
+    "doi",
+    "license",
+    "submitter",
+    "withdrawn",
+    "source_hash",
+    "modified_at",
 ]
 HUB_FIELDS = [
-    "hf_upvotes", "github_repo", "github_stars", "project_page", "ai_summary", "ai_keywords",
-    "submitted_at", "submitted_by",
+    "hf_upvotes",
+    "github_repo",
+    "github_stars",
+    "project_page",
+    "ai_summary",
+    "ai_keywords",
+    "submitted_at",
+    "submitted_by",
 ]
 
 
@@ -169,13 +191,19 @@ def upsert_records(records: Sequence[PaperRecord]) -> UpsertCounts:
                     to_update.append(old)
         Paper.objects.bulk_create(to_create, batch_size=500)
         if to_create and to_create[0].pk is None:  # backends that return no ids (none today)
-            ids = dict(Paper.objects.filter(arxiv_id__in=[p.arxiv_id for p in to_create]).values_list("arxiv_id", "pk"))
+            ids = dict(
+                Paper.objects.filter(arxiv_id__in=[p.arxiv_id for p in to_create]).values_list(
+                    "arxiv_id", "pk"
+                )
+            )
             for p in to_create:
                 p.pk = ids[p.arxiv_id]
         if to_update:
             Paper.objects.bulk_update(to_update, RECORD_FIELDS + HUB_FIELDS, batch_size=500)
             PaperCategory.objects.filter(paper__in=[p.pk for p in to_update]).delete()
-        _insert_categories([(p.pk, code, i == 0) for p in (*to_create, *to_update) for i, code in enumerate(p.categories)])
+        _insert_categories(
+            [(p.pk, code, i == 0) for p in (*to_create, *to_update) for i, code in enumerate(p.categories)]
+        )
     counts.created += len(to_create)
     counts.updated += len(to_update)
     return counts

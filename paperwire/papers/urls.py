@@ -8,6 +8,9 @@ urlpatterns = [
     re_path(r"^papers/week/(?P<value>[^/]+)$", views.period_feed, {"kind": "week"}, name="week"),
     re_path(r"^papers/month/(?P<value>[^/]+)$", views.period_feed, {"kind": "month"}, name="month"),
     # Old-style ids carry a slash: /papers/hep-th/9302046.
-    re_path(r"^papers/(?P<arxiv_id>[A-Za-z.-]+/\d{7}(?:v\d+)?|\d{4}\.\d{4,5}(?:v\d+)?)$",
-            views.paper_detail, name="paper"),
+    re_path(
+        r"^papers/(?P<arxiv_id>[A-Za-z.-]+/\d{7}(?:v\d+)?|\d{4}\.\d{4,5}(?:v\d+)?)$",
+        views.paper_detail,
+        name="paper",
+    ),
 ]

@@ -30,13 +30,15 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("paths", nargs="+", type=Path)
-        parser.add_argument("--strict", action="store_true", help="abort at the first invalid line, writing nothing")
+        parser.add_argument(
+            "--strict", action="store_true", help="abort at the first invalid line, writing nothing"
+        )
         parser.add_argument(
             "--vectors", type=Path, help="a .npy of sentence vectors, row i for record i (one PATH only)"
         )
 
     def handle(self, *args: Any, **opts: Any) -> None:
-        console = Console(file=self.stdout, soft_wrap=True)
+        console = Console(file=self.stdout, soft_wrap=True)  # type: ignore[arg-type]  # OutputWrapper writes like a text file
         paths: list[Path] = opts["paths"]
         feeder = None
         if opts["vectors"] is not None:
@@ -49,13 +51,19 @@ class Command(BaseCommand):
             except BadVectors as e:
                 raise CommandError(f"{e} (nothing was imported)") from None
         with Progress(
-            TextColumn("importing"), BarColumn(), MofNCompleteColumn(), TextColumn("papers"),
-            TimeElapsedColumn(), console=Console(stderr=True), transient=True,
+            TextColumn("importing"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("papers"),
+            TimeElapsedColumn(),
+            console=Console(stderr=True),
+            transient=True,
         ) as bar:
             task = bar.add_task("import", total=None)
             try:
-                report = import_files(paths, strict=opts["strict"], progress=lambda n: bar.advance(task, n),
-                                      on_batch=feeder)
+                report = import_files(
+                    paths, strict=opts["strict"], progress=lambda n: bar.advance(task, n), on_batch=feeder
+                )
             except (StrictImportError, FileNotFoundError) as e:
                 raise CommandError(str(e)) from None
         print_report(console, report)

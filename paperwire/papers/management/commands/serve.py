@@ -31,7 +31,9 @@ class Command(BaseCommand):
         parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
         parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
         parser.add_argument("--workers", type=int, default=settings.WEB_WORKERS)
-        parser.add_argument("--demo", action="store_true", help="import the bundled demo set if the database is empty")
+        parser.add_argument(
+            "--demo", action="store_true", help="import the bundled demo set if the database is empty"
+        )
         parser.add_argument("--no-jobs", action="store_true", help="do not run the daily ingestion beside it")
 
     def handle(self, *args: Any, **opts: Any) -> None:
@@ -66,6 +68,8 @@ class Command(BaseCommand):
 
             start_background_jobs()
 
-        self.stdout.write(f"paperwire serving {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]} "
-                          f"data from {settings.DATA_DIR} at http://{bind}/")
+        self.stdout.write(
+            f"paperwire serving {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]} "
+            f"data from {settings.DATA_DIR} at http://{bind}/"
+        )
         Server().run()
