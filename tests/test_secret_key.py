@@ -1,0 +1,28 @@
+"""The generated secret key: made once, private, and the same for processes that start together."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+READ_KEY = "import paperwire.settings as s; print(s.SECRET_KEY)"
+
+
+def test_processes_starting_together_on_a_new_data_dir_share_one_key(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k not in ("PAPERWIRE_SECRET_KEY", "DATABASE_URL")}
+    env["PAPERWIRE_DATA_DIR"] = str(tmp_path / "data")
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", READ_KEY], cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True
+        )
+        for _ in range(6)
+    ]
+    keys = {p.communicate(timeout=60)[0].strip() for p in procs}
+    assert all(p.returncode == 0 for p in procs)
+    assert len(keys) == 1 and len(keys.pop()) >= 50
+    key_file = tmp_path / "data" / "secret_key"
+    assert key_file.stat().st_mode & 0o077 == 0
+    assert [p.name for p in key_file.parent.iterdir() if p.name.startswith(".secret_key")] == []
