@@ -7,7 +7,6 @@ from __future__ import annotations
 import logging
 import threading
 
-from django.conf import settings
 from django.db import close_old_connections, connection
 from django.utils import timezone
 
