@@ -368,6 +368,18 @@ def test_an_earlier_anonymous_subscription_of_the_address_becomes_the_members(
     assert Subscription.objects.count() == 1
 
 
+def test_a_member_whose_address_subscribed_from_the_public_box_gets_their_sections(
+    signed_in: Client, member: Any
+) -> None:
+    [sub] = subscribers(1, prefix="ada")  # ada0@example.org
+    sub.email = member.email
+    sub.save()
+    page = signed_in.get("/settings/digest").content.decode()
+    assert "gets the daily (weekdays) digest" in page
+    sub.refresh_from_db()
+    assert sub.user_id == member.pk
+
+
 def test_a_member_without_a_verified_address_cannot_subscribe_from_settings(db: None) -> None:
     unverified = make_member("eve", verified=False, password=False)
     client = Client()

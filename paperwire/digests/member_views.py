@@ -31,7 +31,7 @@ def _own(request: HttpRequest, pk: int) -> SavedSearch:
 @require_GET
 def digest_settings(request: HttpRequest) -> HttpResponse:
     """Show the member's subscription and saved searches, with their private feed URLs."""
-    searches = list(SavedSearch.objects.filter(user=request.user).order_by("name", "pk"))
+    searches = list(SavedSearch.objects.filter(user_id=request.user.pk).order_by("name", "pk"))
     for s in searches:
         s.search_url = ops.search_path(s.query, s.sort, s.mode)  # type: ignore[attr-defined]
     return render(

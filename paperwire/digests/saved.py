@@ -129,11 +129,18 @@ def verified_address(user: Any) -> str | None:
 
 
 def member_subscription(user: Any) -> Subscription | None:
-    """Return the subscription of the member's verified address, else one linked to the account."""
+    """Return the subscription of the member's verified address, else one linked to the account.
+
+    A subscription made from the public box for the member's verified address becomes theirs
+    here, so that their saved searches join the digest it gets.
+    """
     address = verified_address(user)
     if address:
         sub = Subscription.objects.filter(email__iexact=address).first()
         if sub is not None:
+            if sub.user_id != user.pk:
+                Subscription.objects.filter(pk=sub.pk).update(user=user)
+                sub.user = user
             return sub
     return Subscription.objects.filter(user=user).order_by("-pk").first()
 
