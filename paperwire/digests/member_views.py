@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -31,7 +33,8 @@ def _own(request: HttpRequest, pk: int) -> SavedSearch:
 @require_GET
 def digest_settings(request: HttpRequest) -> HttpResponse:
     """Show the member's subscription and saved searches, with their private feed URLs."""
-    searches = list(SavedSearch.objects.filter(user_id=request.user.pk).order_by("name", "pk"))
+    member: Any = request.user  # signed in: a User (login_required)
+    searches = list(SavedSearch.objects.filter(user=member).order_by("name", "pk"))
     for s in searches:
         s.search_url = ops.search_path(s.query, s.sort, s.mode)  # type: ignore[attr-defined]
     return render(
