@@ -1,4 +1,5 @@
-"""RSS 2.0 and Atom feeds of the daily and weekly lists, trending and each category."""
+"""RSS 2.0 and Atom feeds of the daily and weekly lists, trending, each category, any search
+and each saved search."""
 
 from __future__ import annotations
 
@@ -6,18 +7,22 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed, SyndicationFeed
 
 from paperwire.papers import queries
 from paperwire.papers.models import Paper
 from paperwire.papers.periods import Period, period_containing
+from paperwire.search import engine, querylang
 
 from .digest import abstract_start, author_line
+from .models import SavedSearch
+from .saved import run_search, search_path
 
 TRENDING_DAYS = 7  # like the API's trending: the last week of listings
 CATEGORY = re.compile(r"[A-Za-z-]{1,20}(\.[A-Za-z-]{1,20})?")
@@ -174,3 +179,112 @@ def alternates(kind: str, category: str) -> list[dict[str, str]]:
             for f, t in (("RSS", "application/rss+xml"), ("Atom", "application/atom+xml"))
         ]
     return links
+
+
+@dataclass(frozen=True)
+class SearchTarget:
+    """What a search feed lists: a query (cleaned like the search page's), its sort and mode."""
+
+    query: str
+    sort: str
+    mode: str
+    name: str = ""  # a saved search's name; empty for a public search feed
+    token: str = ""  # a saved search's feed token
+
+
+TITLE_QUERY_CHARS = 120  # of a long query, the feed's title shows this much
+
+
+class SearchFeed(PaperFeed):
+    """The first page of a search (as /search lists it) as RSS 2.0; public, any query."""
+
+    def get_object(self, request: HttpRequest, *args: Any, **kwargs: Any) -> SearchTarget:  # type: ignore[override]
+        # The search page's own cleaning (control characters out, 1,000 characters at most): XML
+        # cannot carry control characters, and the feed must list what the page lists.
+        query = querylang.clean(request.GET.get("q", ""))
+        sort = request.GET.get("sort", "relevance")
+        mode = request.GET.get("mode", "hybrid")
+        return SearchTarget(
+            query,
+            sort if sort in engine.SORTS else "relevance",
+            mode if mode in engine.MODES else "hybrid",
+        )
+
+    def _feed_path(self, obj: SearchTarget) -> str:
+        params = urlencode({"q": obj.query, "sort": obj.sort, "mode": obj.mode})
+        kind = "atom" if self.feed_type is Atom1Feed else "rss"
+        return reverse(f"digests:feed-search-{kind}") + "?" + params
+
+    def feed_url(self, obj: SearchTarget) -> str:  # type: ignore[override]
+        return settings.BASE_URL + self._feed_path(obj)
+
+    def title(self, obj: SearchTarget) -> str:  # type: ignore[override]
+        shown = obj.query[:TITLE_QUERY_CHARS] + ("…" if len(obj.query) > TITLE_QUERY_CHARS else "")
+        return f"Papers matching “{shown}” · paperwire"
+
+    def link(self, obj: SearchTarget) -> str:  # type: ignore[override]
+        return settings.BASE_URL + search_path(obj.query, obj.sort, obj.mode)
+
+    def description(self, obj: SearchTarget) -> str:  # type: ignore[override]
+        return f"Search results by {obj.sort}"
+
+    def items(self, obj: SearchTarget) -> list[Paper]:  # type: ignore[override]
+        if not obj.query:
+            return []
+        return run_search(obj.query, obj.sort, obj.mode, limit=settings.PAGE_SIZE)
+
+
+class SearchRss(SearchFeed):
+    pass
+
+
+class SearchAtom(SearchFeed):
+    feed_type = Atom1Feed
+
+
+class SavedSearchFeed(SearchFeed):
+    """A saved search's private feed: its results as the search page lists them; the URL's token
+    is the only key, and a regenerated token makes the old URL answer 404."""
+
+    def get_object(self, request: HttpRequest, *args: Any, **kwargs: Any) -> SearchTarget:  # type: ignore[override]
+        saved = SavedSearch.objects.filter(feed_token=kwargs["token"]).first()
+        if saved is None:
+            raise Http404("No such feed")
+        return SearchTarget(saved.query, saved.sort, saved.mode, saved.name, saved.feed_token)
+
+    def _feed_path(self, obj: SearchTarget) -> str:
+        kind = "atom" if self.feed_type is Atom1Feed else "rss"
+        return reverse(f"digests:feed-saved-{kind}", args=[obj.token])
+
+    def title(self, obj: SearchTarget) -> str:  # type: ignore[override]
+        return f"{obj.name} (saved search) · paperwire"
+
+    def __call__(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = super().__call__(request, *args, **kwargs)
+        # A private address: keep it out of search engines and shared caches.
+        response["X-Robots-Tag"] = "noindex"
+        response["Cache-Control"] = "private"
+        return response
+
+
+class SavedSearchRss(SavedSearchFeed):
+    pass
+
+
+class SavedSearchAtom(SavedSearchFeed):
+    feed_type = Atom1Feed
+
+
+def search_alternates(query: str, sort: str, mode: str) -> list[dict[str, str]]:
+    """Return the feeds the search page links for a query (<link rel="alternate">)."""
+    if not query:
+        return []
+    params = urlencode({"q": query, "sort": sort, "mode": mode})
+    return [
+        {
+            "type": t,
+            "title": f"Search results ({f})",
+            "href": reverse(f"digests:feed-search-{f.lower()}") + "?" + params,
+        }
+        for f, t in (("RSS", "application/rss+xml"), ("Atom", "application/atom+xml"))
+    ]
