@@ -27,7 +27,6 @@ pytestmark = pytest.mark.django_db
 NOW = dt.datetime(2026, 7, 2, 8, 0, tzinfo=dt.UTC)
 EARLIER_DAY = "2026-06-30"  # the listing day before DAY, in the same ISO week
 FORMATS = ("rss", "atom")
-OUR_HANDLER = ' onchange="this.form.submit()"'  # the search page's own sort menu, not user text
 HOSTILE = [
     '"',
     '"unbalanced phrase',
@@ -301,7 +300,7 @@ def test_hostile_queries_in_search_feeds_and_saved_searches_never_error_and_rend
             parsed(signed_in, "/feeds/search.rss?" + "&".join(["q=" + "%22" * 30, "sort=" + text[:50]]))
         page = signed_in.get("/search", {"q": text})
         assert page.status_code == 200
-        assert_inert(page.content.decode().replace(OUR_HANDLER, ""))
+        assert_inert(page.content.decode())
         assert save(signed_in, text, name=text).status_code in (302, 400), repr(text[:40])
     saved = list(SavedSearch.objects.filter(user=member))
     assert len(saved) >= len(HOSTILE) - 2  # what is left after cleaning control characters is saved
