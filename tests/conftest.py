@@ -15,6 +15,9 @@ from typing import Any
 import pytest
 from django.conf import settings
 
+# Fixture modules that test files load as plugins: rewrite their asserts like the tests'.
+pytest.register_assert_rewrite("tests.ingest_fixtures", "tests.community_fixtures")
+
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "paperwire" / "demo" / "papers.jsonl.gz"
 OUT = Path(os.environ.get("TEST_OUT", ROOT / "test-output"))

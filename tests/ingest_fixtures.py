@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import os
 import re
 import sqlite3
 import subprocess
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
+
+import pytest
+from django.core.management import call_command
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "ingest"
 ROOT = Path(__file__).resolve().parents[1]
@@ -278,6 +282,22 @@ class ProcessDb:
         with connection.cursor() as cursor:
             cursor.execute(sql)
             return cursor.fetchall()
+
+
+@pytest.fixture
+def upstream(settings: Any) -> Iterator[Upstream]:
+    """Start the local arXiv / Hugging Face stand-in and point the settings at it."""
+    server = Upstream()
+    point_settings_at(server, settings)
+    yield server
+    server.close()
+
+
+def run_ingest(source: str, *args: str) -> str:
+    """Run `paperwire ingest SOURCE ARGS…` and return what it printed."""
+    out = io.StringIO()
+    call_command("ingest", source, *args, stdout=out)
+    return out.getvalue()
 
 
 def point_settings_at(upstream: Upstream, settings: Any) -> None:

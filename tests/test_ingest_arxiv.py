@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from paperwire.ingest.client import retry_after_seconds
@@ -22,26 +19,19 @@ from tests.ingest_fixtures import (
     atom_feed,
     fixture,
     paged_atom,
-    point_settings_at,
     restamp,
+    run_ingest,
 )
+
+pytest_plugins = ["tests.ingest_fixtures"]  # the `upstream` fixture
+
 
 API = "/api/query"
 NOW = dt.datetime.now(dt.UTC).replace(microsecond=0)
 
 
-@pytest.fixture
-def upstream(settings: Any) -> Iterator[Upstream]:
-    server = Upstream()
-    point_settings_at(server, settings)
-    yield server
-    server.close()
-
-
 def ingest(*args: str) -> str:
-    out = io.StringIO()
-    call_command("ingest", "arxiv", *args, stdout=out)
-    return out.getvalue()
+    return run_ingest("arxiv", *args)
 
 
 def fresh_entries(n: int = 10) -> list[bytes]:

@@ -3,37 +3,26 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from paperwire.ingest import hf
 from paperwire.papers.models import Paper
 from paperwire.papers.records import PaperRecord
 from paperwire.papers.upsert import upsert_records
-from tests.ingest_fixtures import Reply, Upstream, fixture, point_settings_at
+from tests.ingest_fixtures import Reply, Upstream, fixture, run_ingest
+
+pytest_plugins = ["tests.ingest_fixtures"]  # the `upstream` fixture
 
 DAILY = "/api/daily_papers"
 ITEMS = json.loads(fixture("hf_daily_2026-06-15.json"))
 
 
-@pytest.fixture
-def upstream(settings: Any) -> Iterator[Upstream]:
-    server = Upstream()
-    point_settings_at(server, settings)
-    yield server
-    server.close()
-
-
 def ingest(*args: str) -> str:
-    out = io.StringIO()
-    call_command("ingest", "hf", *args, stdout=out)
-    return out.getvalue()
+    return run_ingest("hf", *args)
 
 
 def json_reply(data: Any, status: int = 200) -> Reply:

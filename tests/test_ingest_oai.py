@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import io
 import signal
 import threading
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
-from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from paperwire.ingest.models import HarvestState
@@ -24,25 +20,18 @@ from tests.ingest_fixtures import (
     oai_page,
     oai_records,
     paged_oai,
-    point_settings_at,
     record_id,
+    run_ingest,
 )
+
+pytest_plugins = ["tests.ingest_fixtures"]  # the `upstream` fixture
+
 
 OAI = "/oai"
 
 
-@pytest.fixture
-def upstream(settings: Any) -> Iterator[Upstream]:
-    server = Upstream()
-    point_settings_at(server, settings)
-    yield server
-    server.close()
-
-
 def harvest(*args: str) -> str:
-    out = io.StringIO()
-    call_command("ingest", "oai", *args, stdout=out)
-    return out.getvalue()
+    return run_ingest("oai", *args)
 
 
 def test_it_follows_resumption_tokens_and_reads_every_version(upstream: Upstream, db: None) -> None:

@@ -8,11 +8,11 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from paperwire.digests import schedule
 from paperwire.digests.sending import DigestReport, TransportDown, parse_digest_period, run_due, send_period
 from paperwire.papers.periods import BadPeriod
+from paperwire.progress import progress_bar
 
 
 class Command(BaseCommand):
@@ -33,14 +33,7 @@ class Command(BaseCommand):
             except KeyboardInterrupt:
                 pass
             return
-        with Progress(
-            TextColumn("sending digests"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=Console(stderr=True),
-            transient=True,
-        ) as bar:
+        with progress_bar("sending digests") as bar:
             task = bar.add_task("digest", total=None)
             try:
                 if opts["period"]:

@@ -8,13 +8,13 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from paperwire.ingest import arxiv, hf, oai
 from paperwire.ingest.client import IngestError
 from paperwire.ingest.hooks import Hooks
 from paperwire.ingest.report import IngestReport
 from paperwire.ingest.runs import finish_run, heartbeat, start_command_run
+from paperwire.progress import progress_bar
 
 MAX_REASONS = 20  # invalid records listed one by one before the rest are only counted
 
@@ -91,15 +91,7 @@ class Command(BaseCommand):
         if source == "arxiv" and not (opts["category"] or opts["ids"]):
             raise CommandError("name at least one --category or --id")
         run = start_command_run(source, params)
-        with Progress(
-            TextColumn(f"ingesting {source}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("records"),
-            TimeElapsedColumn(),
-            console=Console(stderr=True),
-            transient=True,
-        ) as bar:
+        with progress_bar(f"ingesting {source}", "records") as bar:
             task = bar.add_task(source, total=None)
             hooks = Hooks(
                 advance=lambda n: bar.advance(task, n),

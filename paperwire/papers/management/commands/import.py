@@ -7,9 +7,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from paperwire.papers.importer import ImportReport, StrictImportError, import_files
+from paperwire.progress import progress_bar
 
 MAX_REASONS = 20  # invalid lines listed one by one before the rest are only counted
 
@@ -50,15 +50,7 @@ class Command(BaseCommand):
                 feeder = VectorFeeder(*load_vectors(opts["vectors"], paths[0]))
             except BadVectors as e:
                 raise CommandError(f"{e} (nothing was imported)") from None
-        with Progress(
-            TextColumn("importing"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("papers"),
-            TimeElapsedColumn(),
-            console=Console(stderr=True),
-            transient=True,
-        ) as bar:
+        with progress_bar("importing", "papers") as bar:
             task = bar.add_task("import", total=None)
             try:
                 report = import_files(

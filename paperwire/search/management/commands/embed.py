@@ -6,9 +6,8 @@ import os
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from paperwire.progress import progress_bar
 from paperwire.search.jobs import embed_missing, papers_to_embed
 from paperwire.search.store import update_vectors
 
@@ -36,15 +35,7 @@ class Command(BaseCommand):
         total = len(papers_to_embed())
         if opts["limit"] is not None:
             total = min(total, opts["limit"])
-        with Progress(
-            TextColumn("embedding"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("papers"),
-            TimeElapsedColumn(),
-            console=Console(stderr=True),
-            transient=True,
-        ) as bar:
+        with progress_bar("embedding", "papers") as bar:
             task = bar.add_task("embed", total=total)
             report = embed_missing(
                 device=opts["device"],

@@ -5,9 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from paperwire.progress import progress_bar
 from paperwire.search.store import update_indexes
 
 
@@ -18,15 +17,7 @@ class Command(BaseCommand):
         parser.add_argument("--rebuild", action="store_true", help="rebuild both indexes from scratch")
 
     def handle(self, *args: Any, **opts: Any) -> None:
-        with Progress(
-            TextColumn("indexing"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("rows"),
-            TimeElapsedColumn(),
-            console=Console(stderr=True),
-            transient=True,
-        ) as bar:
+        with progress_bar("indexing", "rows") as bar:
             task = bar.add_task("index", total=None)
             report = update_indexes(rebuild=opts["rebuild"], progress=lambda n: bar.advance(task, n))
         self.stdout.write(report.summary())
