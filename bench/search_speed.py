@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/search_speed.py                     # the 115k sample, through the database
     .venv/bin/python bench/search_speed.py --papers 1000000    # and a synthetic 1M-paper index
+    .venv/bin/python bench/search_speed.py --skip-sample --papers 1000000 --scaled-dir /tmp/pw-1m  # kept
 
 The sample run is the real thing: the sample and its vectors are imported into SQLite
 (`paperwire import --vectors`), `paperwire index --rebuild` builds the index files, and each
@@ -150,21 +151,25 @@ def sample_run(args: argparse.Namespace, rows: list[dict]) -> None:
 
 def scaled_run(args: argparse.Namespace, rows: list[dict]) -> None:
     from paperwire.search import embedding, engine, querylang
-    from paperwire.search.store import matrix_path, readers
+    from paperwire.search.store import keyword_ok, matrix_path, read_manifest, readers, vectors_ok
 
     vecs = search_data.load_vectors()
     rss0 = search_data.rss_mib()
-    started = time.perf_counter()
-    stats = search_data.build_indexes(
-        search_data.synthetic(rows, vecs, args.papers), args.papers, threads=args.threads
-    )
-    print(
-        f"  build of {args.papers:,} papers ({args.threads} thread(s)): "
-        f"{time.perf_counter() - started:.0f} s "
-        f"(keyword {stats['keyword_s']:.0f} s, vectors {stats['vector_s']:.0f} s); files: keyword "
-        f"{stats['keyword_mib']:.0f} MiB, vectors {stats['vector_mib']:.0f} MiB; builder peak RSS "
-        f"{search_data.peak_rss_mib():.0f} MiB"
-    )
+    manifest = read_manifest("keyword") or {}
+    if manifest.get("docs") == args.papers and keyword_ok(manifest) and vectors_ok(read_manifest("vectors")):
+        print(f"  reusing the index files of {args.papers:,} papers in {args.scaled_dir}")
+    else:
+        started = time.perf_counter()
+        stats = search_data.build_indexes(
+            search_data.synthetic(rows, vecs, args.papers), args.papers, threads=args.threads
+        )
+        print(
+            f"  build of {args.papers:,} papers ({args.threads} thread(s)): "
+            f"{time.perf_counter() - started:.0f} s "
+            f"(keyword {stats['keyword_s']:.0f} s, vectors {stats['vector_s']:.0f} s); files: keyword "
+            f"{stats['keyword_mib']:.0f} MiB, vectors {stats['vector_mib']:.0f} MiB; builder peak RSS "
+            f"{search_data.peak_rss_mib():.0f} MiB"
+        )
     readers.reset()
     embedding.embed_query("warm up")
     rss1 = search_data.rss_mib()
@@ -200,6 +205,9 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=1, help="threads for index builds")
     ap.add_argument("--skip-sample", action="store_true", help="only the --papers run")
     ap.add_argument("--data-dir", type=Path, default=None, help="keep the sample database here between runs")
+    ap.add_argument(
+        "--scaled-dir", type=Path, default=None, help="keep the --papers index files here between runs"
+    )
     args = ap.parse_args()
     import torch
 
@@ -210,12 +218,14 @@ def main() -> None:
         print(f"sample: {len(rows):,} real papers, through the database")
         sample_run(args, rows)
     if args.papers:
+        scaled_dir = args.scaled_dir or Path(tempfile.mkdtemp(prefix="pw-bench-scaled-"))
+        scaled_dir.mkdir(parents=True, exist_ok=True)
         if args.skip_sample:
-            search_data.setup_django(Path(tempfile.mkdtemp(prefix="pw-bench-scaled-")))
+            search_data.setup_django(scaled_dir)
         else:
             from django.conf import settings
 
-            settings.DATA_DIR = Path(tempfile.mkdtemp(prefix="pw-bench-scaled-"))
+            settings.DATA_DIR = scaled_dir
         print(f"scaled: {args.papers:,} papers (the sample and perturbed copies), index files only")
         scaled_run(args, rows)
 

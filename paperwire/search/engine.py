@@ -10,6 +10,7 @@ import datetime as dt
 import logging
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -31,11 +32,18 @@ DEPTH = 100  # candidates taken from each list before fusing
 MAX_DEPTH = 1000  # deepest page anyone can ask for
 FILTER_OVERFETCH = 4  # with filters, ask the ANN for this many times more and drop what fails
 FILTER_ENOUGH = 30  # with fewer filtered ANN hits than this (or than depth), search again
-EXACT_FILTER_MAX = 5_000  # papers passing a filter that are scored exactly (a few ms)
+EXACT_FILTER_MAX = 10_000  # papers passing a filter that are scored exactly (~1 µs each)
+# Hits of one deeper ANN search for a filter met often near the query: ~10 ms at 1M, where
+# listing the 100k+ papers of a common author name to walk the graph with took ~35 ms alone.
+FILTER_DEEP = 3_200
 FILTER_GRAPH_MAX = 200_000  # papers passing a filter that the graph search checks as it walks
 MODES = ("hybrid", "keyword", "vector")
 SORTS = ("relevance", "newest", "trending")
 WEIGHTS = (1.0, 1.0)  # (keyword, vector) weights in the fusion
+# The keyword search runs here while the query is embedded: tantivy lets go of the GIL, so on
+# an idle core a long query costs the slower of the two instead of their sum (4 threads: a few
+# requests of one process at once; more just wait their turn).
+_keyword_pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="pw-keyword")
 
 
 @dataclass
@@ -118,29 +126,38 @@ def vector_list(
 
     Filters are checked on a few times more ANN hits than needed; when too few pass (a filter
     far from the query's neighbourhood), the search depends on how many papers pass at all:
-    a few thousand are scored exactly, up to FILTER_GRAPH_MAX are searched in the graph with
-    the filter applied while it walks, and a broader filter gets a much deeper ANN search.
+    up to EXACT_FILTER_MAX are scored exactly; more get a much deeper ANN search when enough
+    of the first hits passed to expect enough among the deeper ones (always beyond
+    FILTER_GRAPH_MAX), and otherwise a graph search with the filter applied while it walks.
     """
     if not q.has_filters:
         return vs.search(vector, depth)
     candidates = vs.search(vector, depth * FILTER_OVERFETCH)
     allowed = _allowed(ks, q, candidates)
     found = [c for c in candidates if c[0] in allowed][:depth]
-    if len(found) >= min(depth, FILTER_ENOUGH):
+    enough = min(depth, FILTER_ENOUGH)
+    if len(found) >= enough:
         return found
     fq = keyword.filter_query(q)
     matching = ks.search(fq, limit=1, count=True).count or 0  # type: ignore[attr-defined]  # not in the stubs
     if matching == 0:
         return []
+    if matching <= EXACT_FILTER_MAX:
+        labels, mat = vs.vectors(keyword.pks_matching(ks, fq, matching))
+        return ann.exact(mat, labels, vector, depth)
+    deep = max(depth * FILTER_OVERFETCH * 8, FILTER_DEEP)
+    # The share of the first hits that passed foretells how many deep hits will pass (better
+    # than the filter's share of all papers: few cs.CL papers lie near "3D voxel data").
+    expected = len(found) * deep / max(len(candidates), 1)
+    if expected >= 2 * enough or matching > FILTER_GRAPH_MAX:
+        candidates = vs.search(vector, deep)
+        allowed = _allowed(ks, q, candidates)
+        found = [c for c in candidates if c[0] in allowed][:depth]
+        if len(found) >= enough or matching > FILTER_GRAPH_MAX:
+            return found
     if matching <= FILTER_GRAPH_MAX:
-        pks = keyword.pks_matching(ks, fq, matching)
-        if matching <= EXACT_FILTER_MAX:
-            labels, mat = vs.vectors(pks)
-            return ann.exact(mat, labels, vector, depth)
-        return vs.search_among(vector, depth, pks)
-    candidates = vs.search(vector, depth * FILTER_OVERFETCH * 8)
-    allowed = _allowed(ks, q, candidates)
-    return [c for c in candidates if c[0] in allowed][:depth]
+        return vs.search_among(vector, depth, keyword.pks_matching(ks, fq, matching))
+    return found
 
 
 def fuse(lists: list[tuple[str, list[tuple[int, float]], float]]) -> dict[int, Ranked]:
@@ -170,11 +187,21 @@ def rank(
     pins = pinned_pks(ks, q)
     # An arXiv id that names a paper is a lookup, not a topic: its "meaning" finds noise.
     is_lookup = bool(pins) and _is_arxiv_id(q.raw)
-    if mode in ("hybrid", "keyword"):
-        lists.append(("keyword", keyword_list(ks, q, depth), weights[0]))
     vs = readers.vectors() if mode in ("hybrid", "vector") and q.text.strip() and not is_lookup else None
+    vector: np.ndarray | None = None
+    if mode in ("hybrid", "keyword"):
+        if vs is not None:  # search the words while the query is embedded
+            pending = _keyword_pool.submit(keyword_list, ks, q, depth)
+            try:
+                vector = embed(q.text)
+            finally:
+                words = pending.result()
+        else:
+            words = keyword_list(ks, q, depth)
+        lists.append(("keyword", words, weights[0]))
     if vs is not None:
-        lists.append(("vector", vector_list(vs, ks, q, embed(q.text), depth), weights[1]))
+        vector = embed(q.text) if vector is None else vector
+        lists.append(("vector", vector_list(vs, ks, q, vector, depth), weights[1]))
     used = vs is not None
     fused = fuse(lists)
     ranked = sorted(fused.values(), key=lambda r: (-r.fused, r.pk))
