@@ -17,6 +17,7 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
+import feedparser
 import pytest
 from aiosmtpd.controller import Controller
 from django.conf import settings
@@ -170,3 +171,12 @@ def command_env(inbox: Inbox, data_dir: Path, **extra: str) -> dict[str, str]:
         "PAPERWIRE_DIGEST_RETRY_SECONDS": "0.05",
         **extra,
     }
+
+
+def parsed(client: Any, url: str) -> Any:
+    """Fetch a feed, check it answers 200, and parse it with feedparser, failing on any bozo error."""
+    response = client.get(url)
+    assert response.status_code == 200, url
+    feed = feedparser.parse(response.content)
+    assert not feed.bozo, (url, feed.get("bozo_exception"))
+    return feed

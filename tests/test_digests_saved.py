@@ -7,7 +7,6 @@ import datetime as dt
 import re
 from typing import Any
 
-import feedparser
 import pytest
 from django.core import mail
 from django.test import Client
@@ -19,7 +18,16 @@ from paperwire.papers.models import Paper
 from paperwire.papers.periods import parse_day, parse_week
 
 from .community_data import make_member
-from .digests_fixtures import DAY, WEEK, Inbox, import_days, smtp_fixture, smtp_settings_fixture, subscribers  # noqa: F401  (fixtures)
+from .digests_fixtures import (  # noqa: F401  (smtp fixtures)
+    DAY,
+    WEEK,
+    Inbox,
+    import_days,
+    parsed,
+    smtp_fixture,
+    smtp_settings_fixture,
+    subscribers,
+)
 from .markup import assert_inert
 
 pytestmark = pytest.mark.django_db
@@ -73,14 +81,6 @@ def save(client: Client, q: str, *, name: str = "", sort: str = "relevance", mod
 def listed_in(period: str, category: str) -> set[str]:
     """Return the arXiv ids listed on a day that carry a category (primary or cross-listed)."""
     return {p.arxiv_id for p in Paper.objects.filter(listing_day=period) if category in p.categories}
-
-
-def parsed(client: Client, url: str) -> Any:
-    response = client.get(url)
-    assert response.status_code == 200, url
-    feed = feedparser.parse(response.content)
-    assert not feed.bozo, (url, feed.get("bozo_exception"))
-    return feed
 
 
 def entry_ids(feed: Any) -> list[str]:

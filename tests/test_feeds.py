@@ -5,13 +5,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import feedparser
 import pytest
 from django.test import Client
 
 from paperwire.papers.models import Paper
 
-from .digests_fixtures import DAY, WEEK, import_days
+from .digests_fixtures import DAY, WEEK, import_days, parsed
 
 pytestmark = pytest.mark.django_db
 
@@ -26,14 +25,6 @@ def papers(db: None) -> int:
         paper.upvotes = votes * 3
         paper.save()
     return n
-
-
-def parsed(client: Client, url: str) -> Any:
-    response = client.get(url)
-    assert response.status_code == 200, url
-    feed = feedparser.parse(response.content)
-    assert not feed.bozo, (url, feed.get("bozo_exception"))
-    return feed
 
 
 def page_ids(client: Client, url: str) -> list[str]:

@@ -18,7 +18,7 @@ from .client import IngestError, Page, PoliteClient
 from .fields import InvalidField, abstract_text, iso_datetime, squash, unique
 from .hooks import Hooks
 from .report import IngestReport
-from .xmlparse import PageError, html_title, looks_like_html
+from .xmlparse import PageError, check_body
 
 PAGE_SIZE = 100  # items per request (the Hub's own default is 50)
 MAX_PAGES = 200  # a day or a month never comes near this; it stops a server that pages forever
@@ -115,16 +115,7 @@ def item_record(item: Any) -> PaperRecord:
 
 def parse_items(page: Page) -> list[Any]:
     """Return the JSON array of one daily-papers page; raise PageError for anything else."""
-    where = f"HTTP {page.status} from {page.url}"
-    if not page.body.strip():
-        raise PageError(f"expected a JSON array of daily papers but got an empty body ({where})")
-    if looks_like_html(page):
-        title = html_title(page.body)
-        raise PageError(
-            "expected a JSON array of daily papers but got an HTML page"
-            + (f" titled {title!r}" if title else "")
-            + f" ({where})"
-        )
+    where = check_body(page, "a JSON array of daily papers")
     try:
         data = json.loads(page.body)
     except (json.JSONDecodeError, UnicodeDecodeError) as e:

@@ -29,8 +29,9 @@ def html_title(body: bytes) -> str:
     return " ".join(m.group(1).decode("utf-8", "replace").split())[:120] if m else ""
 
 
-def parse_xml(page: Page, expected: str) -> ET.Element:
-    """Return the root element of an XML page; raise PageError saying what was wrong with it."""
+def check_body(page: Page, expected: str) -> str:
+    """Raise PageError for an empty body or an HTML page where `expected` was due; return where
+    the page came from, for the caller's own messages."""
     where = f"HTTP {page.status} from {page.url}"
     if not page.body.strip():
         raise PageError(f"expected {expected} but got an empty body ({where})")
@@ -41,6 +42,12 @@ def parse_xml(page: Page, expected: str) -> ET.Element:
             + (f" titled {title!r}" if title else "")
             + f" ({where})"
         )
+    return where
+
+
+def parse_xml(page: Page, expected: str) -> ET.Element:
+    """Return the root element of an XML page; raise PageError saying what was wrong with it."""
+    where = check_body(page, expected)
     try:
         return SafeET.fromstring(page.body, forbid_dtd=True)
     except DefusedXmlException as e:
