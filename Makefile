@@ -53,6 +53,7 @@ test-postgres: install-test
 lint: install-test
 	$(VENV)/bin/ruff check paperwire tests bench scripts
 	$(VENV)/bin/ruff format --check paperwire tests bench scripts
+	$(VENV)/bin/lint-imports
 
 typecheck: install-test
 	$(VENV)/bin/mypy paperwire

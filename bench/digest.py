@@ -95,8 +95,9 @@ def main() -> None:
     from django.contrib.auth import get_user_model
 
     from paperwire.digests.digest import content_for, digest_message
-    from paperwire.digests.models import DigestSend, SavedSearch, Subscription
+    from paperwire.digests.models import DigestSend, Subscription
     from paperwire.digests.sending import parse_digest_period, send_period
+    from paperwire.feeds.models import SavedSearch
     from paperwire.papers.importer import import_files
     from paperwire.search.store import update_indexes
 

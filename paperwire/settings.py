@@ -97,6 +97,8 @@ INSTALLED_APPS = [
     "allauth.socialaccount.providers.orcid",
     "paperwire.digests",
     "paperwire.search",
+    "paperwire.feeds",
+    "paperwire.web",
 ]
 
 MIDDLEWARE = [
@@ -117,7 +119,9 @@ WSGI_APPLICATION = "paperwire.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
+        # Each app keeps its templates; the site shell's come first (its allauth/layouts/base.html
+        # replaces allauth's own).
+        "DIRS": [BASE_DIR / "web" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -183,6 +187,8 @@ INGEST_USER_AGENT = env("PAPERWIRE_USER_AGENT", f"paperwire/0.1 (self-hosted dai
 INGEST_CATEGORIES = env_list("PAPERWIRE_INGEST_CATEGORIES", "cs.LG,cs.CV,cs.CL,cs.AI")
 INGEST_HOUR = int(env("PAPERWIRE_INGEST_HOUR", "2"))
 INGEST_SOURCES = env_list("PAPERWIRE_INGEST_SOURCES", "arxiv")
+# Seconds between two passes of the background worker (ingestion, embedding, indexes, digests).
+WORKER_INTERVAL = float(env("PAPERWIRE_WORKER_INTERVAL", "60"))
 
 LOGGING = {
     "version": 1,

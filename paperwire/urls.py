@@ -5,8 +5,8 @@ from django.urls import include, path
 
 from paperwire.api.api import api
 
-handler404 = "paperwire.papers.errors.not_found"
-handler500 = "paperwire.papers.errors.server_error"
+handler404 = "paperwire.web.errors.not_found"
+handler500 = "paperwire.web.errors.server_error"
 
 urlpatterns = [
     path("api/", api.urls),
@@ -14,6 +14,7 @@ urlpatterns = [
     path("ingest/", include("paperwire.ingest.urls")),
     path("", include("paperwire.community.urls")),
     path("", include("paperwire.digests.urls")),
-    path("", include("paperwire.papers.urls")),
+    path("", include("paperwire.feeds.urls")),
+    path("", include("paperwire.web.urls")),
     path("", include("paperwire.search.urls")),
 ]

@@ -12,8 +12,9 @@ from django.core import mail
 from django.test import Client
 
 from paperwire.digests.digest import content_for, digest_message
-from paperwire.digests.models import SavedSearch, Subscription
+from paperwire.digests.models import Subscription
 from paperwire.digests.sending import send_period
+from paperwire.feeds.models import SavedSearch
 from paperwire.papers.models import Paper
 from paperwire.papers.periods import parse_day, parse_week
 

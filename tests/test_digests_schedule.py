@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
+from paperwire import jobs
 from paperwire.digests import schedule
-from paperwire.ingest import schedule as ingest_schedule
 
 from .digests_fixtures import (  # noqa: F401  (fixtures)
     DAY,
@@ -44,13 +44,13 @@ def test_the_background_worker_sends_due_digests_unless_switched_off(
     transactional_db: None, smtp_settings: Inbox, settings: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(schedule.timezone, "now", lambda: NOW)
-    monkeypatch.setattr(ingest_schedule, "run_due", lambda **_: [])  # no ingestion: no network
+    monkeypatch.setattr(jobs, "run_due", lambda **_: [])  # no ingestion: no network
     import_days(DAY, limit=5)
     readers = subscribers(2)
 
     def one_pass() -> None:
         stop = threading.Event()
-        worker = threading.Thread(target=ingest_schedule.loop, kwargs={"stop": stop, "interval": 0.05})
+        worker = threading.Thread(target=jobs.loop, kwargs={"stop": stop, "interval": 0.05})
         worker.start()
         time.sleep(0.5)
         stop.set()

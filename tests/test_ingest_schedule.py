@@ -17,6 +17,7 @@ from django.contrib.auth.models import User
 from django.test import Client
 from django.utils import timezone
 
+from paperwire import jobs
 from paperwire.ingest import schedule
 from paperwire.ingest.models import IngestRun
 from paperwire.ingest.runs import claim_run, reap_dead_runs, slot_run
@@ -145,7 +146,7 @@ def test_a_run_whose_process_died_is_marked_failed(db: None) -> None:
 
 def test_the_loop_stops_when_the_server_that_started_it_is_gone(db: None) -> None:
     lines: list[str] = []
-    schedule.loop(interval=0.01, parent_pid=os.getppid() + 1, note=lines.append)
+    jobs.loop(interval=0.01, parent_pid=os.getppid() + 1, note=lines.append)
     assert lines == ["the server that started this worker is gone; stopping"]
 
 

@@ -333,7 +333,7 @@ def test_huggingface_hub_client_searches_a_live_server(live_server: Any, tmp_pat
 
 
 def test_serve_demo_loads_the_demo_vectors(db: None) -> None:
-    from paperwire.papers.management.commands.serve import load_demo_if_empty
+    from paperwire.web.management.commands.serve import load_demo_if_empty
 
     load_demo_if_empty(io.StringIO())
     assert PaperVector.objects.count() == Paper.objects.count() == 3390

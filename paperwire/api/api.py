@@ -9,18 +9,15 @@ from django.http import HttpRequest, JsonResponse
 from ninja import NinjaAPI, Query, Schema
 from ninja.errors import HttpError
 
-from paperwire.papers import queries
+from paperwire.papers import queries, trending
 from paperwire.papers.ids import InvalidArxivId, parse_arxiv_id
 from paperwire.papers.periods import BadPeriod, Period, parse_period
-from paperwire.search.api import hf_search
-from paperwire.search.api import router as search_router
 
-from .hf import daily_item, flat_paper
+from .hf import MAX_LIMIT, daily_item, flat_paper
+from .search import hf_search
+from .search import router as search_router
 
 api = NinjaAPI(title="paperwire API", version="1", urls_namespace="api")
-
-MAX_LIMIT = 100  # items per request; the Hub's own default is 50
-TRENDING_DAYS = 7  # "trending" with no date ranks the last week of listings
 
 
 @api.exception_handler(HttpError)
@@ -50,7 +47,7 @@ def _period(params: DailyParams) -> Period:
             raise HttpError(400, str(e)) from None
     latest = queries.latest_day() or dt.date.today()
     if params.sort == "trending":
-        return Period("range", latest - dt.timedelta(days=TRENDING_DAYS - 1), latest)
+        return trending.window(latest)
     return Period("range", dt.date(1, 1, 1), latest)
 
 

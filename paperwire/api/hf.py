@@ -9,6 +9,8 @@ from typing import Any
 from paperwire.papers.models import Paper
 from paperwire.papers.queries import HUB_SUBMITTER
 
+MAX_LIMIT = 100  # items per request, in every API endpoint; the Hub's own default is 50
+
 
 def hf_time(value: dt.datetime | dt.date | None) -> str | None:
     """Return a time as the HF API writes it: 2025-09-04T21:26:31.000Z (UTC)."""

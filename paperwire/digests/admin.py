@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import DigestSend, SavedSearch, Subscription
+from .models import DigestSend, Subscription
 
 
 @admin.register(Subscription)
@@ -17,11 +17,3 @@ class DigestSendAdmin(admin.ModelAdmin):
     list_filter = ("status", "period")
     search_fields = ("subscription__email",)
     raw_id_fields = ("subscription",)
-
-
-@admin.register(SavedSearch)
-class SavedSearchAdmin(admin.ModelAdmin):
-    list_display = ("name", "user", "query", "sort", "mode", "in_digest", "created_at")
-    search_fields = ("name", "query", "user__username")
-    raw_id_fields = ("user",)
-    exclude = ("feed_token",)

@@ -4,4 +4,4 @@ from django.apps import AppConfig
 class DigestsConfig(AppConfig):
     name = "paperwire.digests"
     label = "digests"
-    verbose_name = "Subscriptions, digests and feeds"
+    verbose_name = "Subscriptions and digests"

@@ -13,20 +13,20 @@ from django.template.loader import get_template
 from django.urls import reverse
 from django.utils.html import escape
 
+from paperwire.feeds.models import SavedSearch
+from paperwire.feeds.saved import new_matches, search_path
 from paperwire.papers import queries
 from paperwire.papers.models import Paper
 from paperwire.papers.periods import Period
+from paperwire.papers.text import abstract_start, author_line
 
 from .mail import Parts, ascii_header, compose, render_parts
-from .models import SavedSearch, Subscription
-from .saved import new_matches, search_path
+from .models import Subscription
 from .subscriptions import absolute
 from .tokens import unsubscribe_token
 
 log = logging.getLogger(__name__)
 
-ABSTRACT_CHARS = 280  # the start of an abstract shown under each title, cut at a word
-AUTHORS_SHOWN = 4  # names listed before "and N more"
 # The digest is rendered once per period and frequency; each subscriber's copy differs only in
 # its unsubscribe link, put in place of this marker (10,000 renders took 3/4 of the send time).
 UNSUBSCRIBE_MARK = "paperwire-unsubscribe-link-goes-here"
@@ -45,21 +45,6 @@ class DigestContent:
     rendered: dict[str, Parts] = field(default_factory=dict)  # by frequency, with UNSUBSCRIBE_MARK
     # A saved search's section, by query: members who saved the same query share the work.
     matches: dict[str, dict[str, Any]] = field(default_factory=dict)
-
-
-def abstract_start(text: str, limit: int = ABSTRACT_CHARS) -> str:
-    """Return the first limit characters of text, whitespace folded, cut at a word with an ellipsis."""
-    flat = " ".join(text.split())
-    if len(flat) <= limit:
-        return flat
-    return flat[:limit].rsplit(" ", 1)[0].rstrip(",;:.") + " …"
-
-
-def author_line(authors: list[str]) -> str:
-    """Return the first authors' names, and how many more there are."""
-    shown = ", ".join(authors[:AUTHORS_SHOWN])
-    more = len(authors) - AUTHORS_SHOWN
-    return f"{shown} and {more} more" if more > 0 else shown
 
 
 def paper_item(p: Paper) -> dict[str, Any]:

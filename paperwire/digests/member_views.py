@@ -1,4 +1,5 @@
-"""A member's digest settings: their subscription and their saved searches; thin: the work is in saved.py."""
+"""A member's digest settings: their subscription and their saved searches; thin: the work is in
+members.py (subscription) and paperwire.feeds.saved (saved searches)."""
 
 from __future__ import annotations
 
@@ -7,26 +8,24 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from . import saved as ops
-from .models import SavedSearch, Subscription
+from paperwire.feeds.models import SavedSearch
+from paperwire.feeds.saved import search_path
+
+from . import members
+from .models import Subscription
 
 
 def _problem(request: HttpRequest, title: str, text: str, status: int) -> HttpResponse:
-    return render(request, "digests/message.html", {"title": title, "text": text}, status=status)
+    return render(request, "message.html", {"title": title, "text": text}, status=status)
 
 
 def _back(anchor: str = "") -> HttpResponse:
     return redirect(reverse("digests:settings") + (f"#{anchor}" if anchor else ""))
-
-
-def _own(request: HttpRequest, pk: int) -> SavedSearch:
-    # Another member's saved search answers like one that does not exist: nothing is revealed.
-    return get_object_or_404(SavedSearch, pk=pk, user=request.user)
 
 
 @login_required
@@ -36,13 +35,13 @@ def digest_settings(request: HttpRequest) -> HttpResponse:
     member: Any = request.user  # signed in: a User (login_required)
     searches = list(SavedSearch.objects.filter(user=member).order_by("name", "pk"))
     for s in searches:
-        s.search_url = ops.search_path(s.query, s.sort, s.mode)  # type: ignore[attr-defined]
+        s.search_url = search_path(s.query, s.sort, s.mode)  # type: ignore[attr-defined]
     return render(
         request,
         "digests/settings.html",
         {
-            "sub": ops.member_subscription(request.user),
-            "address": ops.verified_address(request.user),
+            "sub": members.member_subscription(request.user),
+            "address": members.verified_address(request.user),
             "frequencies": Subscription.FREQUENCIES,
             "searches": searches,
         },
@@ -55,74 +54,14 @@ def subscription(request: HttpRequest) -> HttpResponse:
     """Subscribe the member's verified address (no confirmation round trip), or unsubscribe it."""
     now = timezone.now()
     if request.POST.get("action") == "unsubscribe":
-        ops.unsubscribe_member(request.user, now=now)
+        members.unsubscribe_member(request.user, now=now)
         messages.success(request, "You will get no more digests.")
         return _back("subscription")
     try:
-        sub = ops.subscribe_member(request.user, request.POST.get("frequency", ""), now=now)
-    except ops.NotVerified as e:
+        sub = members.subscribe_member(request.user, request.POST.get("frequency", ""), now=now)
+    except members.NotVerified as e:
         return _problem(request, "Not subscribed", str(e), 403)
-    except ops.BadSavedSearch as e:
+    except members.BadFrequency as e:
         return _problem(request, "Not subscribed", str(e), 400)
     messages.success(request, f"{sub.email} gets the {sub.get_frequency_display().lower()} digest.")
     return _back("subscription")
-
-
-@login_required
-@require_POST
-def save_search(request: HttpRequest) -> HttpResponse:
-    """Save the search the form names (from the search page) under a name."""
-    try:
-        saved = ops.save_search(
-            request.user,
-            name=request.POST.get("name", ""),
-            query=request.POST.get("q", ""),
-            sort=request.POST.get("sort", ""),
-            mode=request.POST.get("mode", ""),
-        )
-    except ops.BadSavedSearch as e:
-        return _problem(request, "Not saved", str(e), 400)
-    messages.success(request, f"Saved the search “{saved.name}”.")
-    return _back(f"saved-{saved.pk}")
-
-
-@login_required
-@require_POST
-def rename(request: HttpRequest, pk: int) -> HttpResponse:
-    """Rename one of the member's saved searches."""
-    saved = _own(request, pk)
-    try:
-        ops.rename(saved, request.POST.get("name", ""))
-    except ops.BadSavedSearch as e:
-        return _problem(request, "Not renamed", str(e), 400)
-    messages.success(request, f"Renamed to “{saved.name}”.")
-    return _back(f"saved-{saved.pk}")
-
-
-@login_required
-@require_POST
-def delete(request: HttpRequest, pk: int) -> HttpResponse:
-    """Delete one of the member's saved searches (its feed URLs stop working)."""
-    saved = _own(request, pk)
-    saved.delete()
-    messages.success(request, f"Deleted the saved search “{saved.name}”.")
-    return _back("saved")
-
-
-@login_required
-@require_POST
-def new_token(request: HttpRequest, pk: int) -> HttpResponse:
-    """Give a saved search new private feed URLs; the old ones stop working."""
-    saved = ops.regenerate_token(_own(request, pk))
-    messages.success(request, f"New feed addresses for “{saved.name}”; the old ones no longer work.")
-    return _back(f"saved-{saved.pk}")
-
-
-@login_required
-@require_POST
-def in_digest(request: HttpRequest, pk: int) -> HttpResponse:
-    """Turn a saved search's section of the member's digest on or off."""
-    saved = ops.set_in_digest(_own(request, pk), request.POST.get("on") == "1")
-    state = "in" if saved.in_digest else "no longer in"
-    messages.success(request, f"“{saved.name}” is {state} your digest.")
-    return _back(f"saved-{saved.pk}")

@@ -14,7 +14,7 @@ from .tokens import BadToken, read_unsubscribe
 
 
 def _message(request: HttpRequest, title: str, text: str, status: int = 200) -> HttpResponse:
-    return render(request, "digests/message.html", {"title": title, "text": text}, status=status)
+    return render(request, "message.html", {"title": title, "text": text}, status=status)
 
 
 @require_POST

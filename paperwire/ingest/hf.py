@@ -10,12 +10,12 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 
+from paperwire.papers.fields import InvalidField, abstract_text, iso_datetime, squash, unique
 from paperwire.papers.ids import InvalidArxivId, parse_arxiv_id
 from paperwire.papers.records import HubInfo, PaperRecord
 from paperwire.papers.upsert import upsert_records
 
 from .client import IngestError, Page, PoliteClient
-from .fields import InvalidField, abstract_text, iso_datetime, squash, unique
 from .hooks import Hooks
 from .report import IngestReport
 from .xmlparse import PageError, check_body

@@ -13,12 +13,12 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from paperwire.papers.fields import InvalidField, abstract_text, is_withdrawn, iso_date, squash, unique, utc_z
 from paperwire.papers.ids import InvalidArxivId, parse_arxiv_id
 from paperwire.papers.records import PaperRecord, VersionInfo
 from paperwire.papers.upsert import upsert_records
 
 from .client import IngestError, Page, PoliteClient
-from .fields import InvalidField, abstract_text, is_withdrawn, iso_date, squash, unique, utc_z
 from .hooks import Hooks
 from .models import HarvestState
 from .report import IngestReport

@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import os
-import threading
 from collections.abc import Callable
 
 from django.conf import settings
-from django.db import close_old_connections
 from django.utils import timezone
 
 from . import arxiv, hf, oai
@@ -101,34 +98,3 @@ def run_due(now: dt.datetime | None = None, *, note: Callable[[str], None] = log
         run.refresh_from_db()
         ran.append(run)
     return ran
-
-
-def loop(
-    *,
-    stop: threading.Event | None = None,
-    interval: float = 60.0,
-    parent_pid: int | None = None,
-    note: Callable[[str], None] = log.info,
-) -> None:
-    """Check for due runs every `interval` seconds until stopped (or the parent process is gone)."""
-    stop = stop or threading.Event()
-    while not stop.is_set():
-        if parent_pid is not None and os.getppid() != parent_pid:
-            note("the server that started this worker is gone; stopping")
-            return
-        close_old_connections()
-        try:
-            if run_due(note=note):
-                from paperwire.search.jobs import after_ingest
-
-                embedded, indexed = after_ingest()  # new papers become findable by meaning too
-                note(f"search: {embedded.summary()}; {indexed.summary()}")
-        except Exception:  # the database may be briefly away; try again next tick
-            log.exception("the ingestion scheduler hit an error")
-        finally:
-            close_old_connections()
-        if settings.DIGEST_IN_SERVE:
-            from paperwire.digests.schedule import tick as send_due_digests
-
-            send_due_digests()  # logs and never raises; each send is claimed in the database
-        stop.wait(interval)

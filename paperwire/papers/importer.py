@@ -15,6 +15,7 @@ from typing import Any
 
 from django.db import transaction
 
+from .fields import squash, unique
 from .ids import InvalidArxivId, parse_arxiv_id
 from .records import PaperRecord, VersionInfo
 from .upsert import UpsertCounts, upsert_records
@@ -94,15 +95,6 @@ def _id(obj: dict[str, Any]) -> str:
         raise InvalidRecord(str(e)) from None
 
 
-def _unique(items: list[str]) -> list[str]:
-    return list(dict.fromkeys(i for i in items if i))
-
-
-def _squash(text: str) -> str:
-    """Fold runs of whitespace (arXiv's hard line breaks in titles) into one space."""
-    return " ".join(text.split())
-
-
 def parse_sample(obj: dict[str, Any]) -> PaperRecord:
     """Return the record for one line in the sample layout (id, title, authors list, …)."""
     arxiv_id = _id(obj)
@@ -119,10 +111,10 @@ def parse_sample(obj: dict[str, Any]) -> PaperRecord:
     versions = [VersionInfo(1, published.isoformat())] if published else []
     return PaperRecord(
         arxiv_id=arxiv_id,
-        title=_squash(_text(obj, "title", required=True)),
+        title=squash(_text(obj, "title", required=True)),
         abstract=_text(obj, "abstract", required=True),
-        authors=_unique([a.strip() for a in authors]),
-        categories=_unique([c.strip() for c in categories]),
+        authors=unique([a.strip() for a in authors]),
+        categories=unique([c.strip() for c in categories]),
         published=published,
         updated=_date(obj.get("updated"), "updated"),
         announced=announced,
@@ -179,10 +171,10 @@ def parse_kaggle(obj: dict[str, Any]) -> PaperRecord:
     comments = _text(obj, "comments")
     return PaperRecord(
         arxiv_id=arxiv_id,
-        title=_squash(_text(obj, "title", required=True)),
+        title=squash(_text(obj, "title", required=True)),
         abstract=_text(obj, "abstract", required=True),
-        authors=_unique(authors),
-        categories=_unique(categories.split()),
+        authors=unique(authors),
+        categories=unique(categories.split()),
         published=published,
         updated=latest if len(versions) > 1 else None,
         versions=versions,

@@ -23,10 +23,17 @@ from django.db.models.functions import Cast, Greatest, Power
 from django.utils import timezone
 
 from .models import Paper
+from .periods import Period
 
 SORTS = ("trending", "newest")
 AGE_OFFSET_HOURS = 2.0
 EPOCH = dt.date(1970, 1, 1)
+WINDOW_DAYS = 7  # with no period named, trending ranks the last week of listings (API, feeds)
+
+
+def window(latest: dt.date) -> Period:
+    """Return the listing days trending ranks when no period is named: the last WINDOW_DAYS."""
+    return Period("range", latest - dt.timedelta(days=WINDOW_DAYS - 1), latest)
 
 
 class DayNumber(Func):

@@ -1,15 +1,14 @@
-"""`paperwire digest [--period 2026-07-01|2026-W27] [--loop]`: send the digests that are due."""
+"""`paperwire digest [--period 2026-07-01|2026-W27]`: send the digests that are due, now."""
 
 from __future__ import annotations
 
-import threading
+import argparse
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 from rich.console import Console
 
-from paperwire.digests import schedule
 from paperwire.digests.sending import DigestReport, TransportDown, parse_digest_period, run_due, send_period
 from paperwire.papers.periods import BadPeriod
 from paperwire.progress import progress_bar
@@ -22,17 +21,16 @@ class Command(BaseCommand):
         parser.add_argument(
             "--period", help="a day (2026-07-01, daily subscribers) or ISO week (2026-W27, weekly)"
         )
-        parser.add_argument("--loop", action="store_true", help="keep running: send what is due every minute")
+        # Gone: the background pass of `paperwire worker` sends the due digests every minute.
+        parser.add_argument("--loop", action="store_true", help=argparse.SUPPRESS)
 
     def handle(self, *args: Any, **opts: Any) -> None:
         console = Console(file=self.stdout, soft_wrap=True)  # type: ignore[arg-type]  # a text stream
         if opts["loop"]:
-            console.print("sending digests as they fall due; Ctrl-C stops")
-            try:
-                schedule.loop(threading.Event())
-            except KeyboardInterrupt:
-                pass
-            return
+            raise CommandError(
+                "digest --loop is gone: `paperwire worker` (started by `paperwire serve`) sends "
+                "the due digests in its background pass"
+            )
         with progress_bar("sending digests") as bar:
             task = bar.add_task("digest", total=None)
             try:

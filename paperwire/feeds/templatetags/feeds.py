@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import template
 
-from paperwire.digests.feeds import alternates, search_alternates
+from paperwire.feeds.feeds import alternates, search_alternates
 
 register = template.Library()
 

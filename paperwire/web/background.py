@@ -1,4 +1,4 @@
-"""Background jobs started beside the web server: the daily ingestion, as a child process."""
+"""The background worker started beside the web server, as a child process."""
 
 from __future__ import annotations
 
@@ -23,7 +23,10 @@ def start_background_jobs() -> subprocess.Popen[bytes] | None:
             try:
                 proc.wait(timeout=10)
             except subprocess.TimeoutExpired:
+                # A pass in the middle of a long step (embedding) is cut short; the next pass
+                # of any node redoes what it had not stored.
                 proc.kill()
+                proc.wait(timeout=10)  # reap it: no zombie left behind
 
     atexit.register(stop)
     return proc

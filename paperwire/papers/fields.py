@@ -1,4 +1,5 @@
-"""Field helpers shared by the sources: text clean-up, dates, withdrawn papers."""
+"""Record fields as every source reads them (files, arXiv, OAI-PMH, Hugging Face): text clean-up,
+dates, withdrawn papers."""
 
 from __future__ import annotations
 

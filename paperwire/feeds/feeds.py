@@ -15,16 +15,15 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed, SyndicationFeed
 
-from paperwire.papers import queries
+from paperwire.papers import queries, trending
 from paperwire.papers.models import Paper
 from paperwire.papers.periods import Period, period_containing
+from paperwire.papers.text import abstract_start, author_line
 from paperwire.search import engine, querylang
 
-from .digest import abstract_start, author_line
 from .models import SavedSearch
 from .saved import run_search, search_path
 
-TRENDING_DAYS = 7  # like the API's trending: the last week of listings
 CATEGORY = re.compile(r"[A-Za-z-]{1,20}(\.[A-Za-z-]{1,20})?")
 
 
@@ -34,7 +33,7 @@ def feed_period(kind: str, category: str = "") -> Period | None:
     if latest is None:
         return None
     if kind == "trending":
-        return Period("range", latest - dt.timedelta(days=TRENDING_DAYS - 1), latest)
+        return trending.window(latest)
     return period_containing(kind, latest)
 
 
@@ -124,49 +123,17 @@ class PaperFeed(Feed):
         return list(item.categories)
 
 
-class DailyRss(PaperFeed):
-    kind, name = "date", "Daily papers"
-
-
-class DailyAtom(DailyRss):
-    feed_type = Atom1Feed
-
-
-class WeeklyRss(PaperFeed):
-    kind, name = "week", "Weekly papers"
-
-
-class WeeklyAtom(WeeklyRss):
-    feed_type = Atom1Feed
-
-
-class TrendingRss(PaperFeed):
-    kind, name = "trending", "Trending papers"
-
-
-class TrendingAtom(TrendingRss):
-    feed_type = Atom1Feed
-
-
-class CategoryRss(PaperFeed):
-    kind, name = "date", "Daily papers"
-
-
-class CategoryAtom(CategoryRss):
-    feed_type = Atom1Feed
-
-
 def alternates(kind: str, category: str) -> list[dict[str, str]]:
     """Return the feeds a feed page links (<link rel="alternate">): its own list, trending, its category."""
     own = {"date": ("daily", "Daily papers"), "week": ("weekly", "Weekly papers")}.get(kind)
     links = []
     if own:
         links += [
-            {"type": t, "title": f"{own[1]} ({f})", "href": reverse(f"digests:feed-{own[0]}-{f.lower()}")}
+            {"type": t, "title": f"{own[1]} ({f})", "href": reverse(f"feeds:feed-{own[0]}-{f.lower()}")}
             for f, t in (("RSS", "application/rss+xml"), ("Atom", "application/atom+xml"))
         ]
     links += [
-        {"type": t, "title": f"Trending papers ({f})", "href": reverse(f"digests:feed-trending-{f.lower()}")}
+        {"type": t, "title": f"Trending papers ({f})", "href": reverse(f"feeds:feed-trending-{f.lower()}")}
         for f, t in (("RSS", "application/rss+xml"), ("Atom", "application/atom+xml"))
     ]
     if category and CATEGORY.fullmatch(category):
@@ -174,7 +141,7 @@ def alternates(kind: str, category: str) -> list[dict[str, str]]:
             {
                 "type": t,
                 "title": f"{category} papers ({f})",
-                "href": reverse(f"digests:feed-category-{f.lower()}", args=[category]),
+                "href": reverse(f"feeds:feed-category-{f.lower()}", args=[category]),
             }
             for f, t in (("RSS", "application/rss+xml"), ("Atom", "application/atom+xml"))
         ]
@@ -213,7 +180,7 @@ class SearchFeed(PaperFeed):
     def _feed_path(self, obj: SearchTarget) -> str:
         params = urlencode({"q": obj.query, "sort": obj.sort, "mode": obj.mode})
         kind = "atom" if self.feed_type is Atom1Feed else "rss"
-        return reverse(f"digests:feed-search-{kind}") + "?" + params
+        return reverse(f"feeds:feed-search-{kind}") + "?" + params
 
     def feed_url(self, obj: SearchTarget) -> str:  # type: ignore[override]
         return settings.BASE_URL + self._feed_path(obj)
@@ -234,14 +201,6 @@ class SearchFeed(PaperFeed):
         return run_search(obj.query, obj.sort, obj.mode, limit=settings.PAGE_SIZE)
 
 
-class SearchRss(SearchFeed):
-    pass
-
-
-class SearchAtom(SearchFeed):
-    feed_type = Atom1Feed
-
-
 class SavedSearchFeed(SearchFeed):
     """A saved search's private feed: its results as the search page lists them; the URL's token
     is the only key, and a regenerated token makes the old URL answer 404."""
@@ -254,7 +213,7 @@ class SavedSearchFeed(SearchFeed):
 
     def _feed_path(self, obj: SearchTarget) -> str:
         kind = "atom" if self.feed_type is Atom1Feed else "rss"
-        return reverse(f"digests:feed-saved-{kind}", args=[obj.token])
+        return reverse(f"feeds:feed-saved-{kind}", args=[obj.token])
 
     def title(self, obj: SearchTarget) -> str:  # type: ignore[override]
         return f"{obj.name} (saved search) · paperwire"
@@ -267,14 +226,6 @@ class SavedSearchFeed(SearchFeed):
         return response
 
 
-class SavedSearchRss(SavedSearchFeed):
-    pass
-
-
-class SavedSearchAtom(SavedSearchFeed):
-    feed_type = Atom1Feed
-
-
 def search_alternates(query: str, sort: str, mode: str) -> list[dict[str, str]]:
     """Return the feeds the search page links for a query (<link rel="alternate">)."""
     if not query:
@@ -284,7 +235,26 @@ def search_alternates(query: str, sort: str, mode: str) -> list[dict[str, str]]:
         {
             "type": t,
             "title": f"Search results ({f})",
-            "href": reverse(f"digests:feed-search-{f.lower()}") + "?" + params,
+            "href": reverse(f"feeds:feed-search-{f.lower()}") + "?" + params,
         }
         for f, t in (("RSS", "application/rss+xml"), ("Atom", "application/atom+xml"))
     ]
+
+
+def both_formats(base: type[PaperFeed], **attrs: str) -> dict[str, PaperFeed]:
+    """Return a feed as RSS 2.0 and as Atom views, by format (rss, atom)."""
+    return {
+        fmt: type(f"{base.__name__}{fmt.title()}", (base,), {**attrs, "feed_type": feed_type})()
+        for fmt, feed_type in (("rss", Rss201rev2Feed), ("atom", Atom1Feed))
+    }
+
+
+# Every feed, by the name its URL carries (feeds:feed-<name>-<rss|atom>); urls.py routes them.
+FEEDS: dict[str, dict[str, PaperFeed]] = {
+    "daily": both_formats(PaperFeed, kind="date", name="Daily papers"),
+    "weekly": both_formats(PaperFeed, kind="week", name="Weekly papers"),
+    "trending": both_formats(PaperFeed, kind="trending", name="Trending papers"),
+    "category": both_formats(PaperFeed, kind="date", name="Daily papers"),
+    "search": both_formats(SearchFeed),
+    "saved": both_formats(SavedSearchFeed),
+}

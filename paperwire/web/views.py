@@ -1,4 +1,5 @@
-"""Feed and paper pages; each also answers as JSON (?format=json) from the same dict."""
+"""Feed and paper pages (papers with votes, comments, similar papers and feed links);
+each also answers as JSON (?format=json) from the same dict."""
 
 from __future__ import annotations
 
@@ -10,11 +11,12 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from . import queries
-from .ids import InvalidArxivId, parse_arxiv_id
-from .periods import BadPeriod, Period, parse_period
-from .serialize import feed_json, paper_json
-from .trending import SORTS
+from paperwire.papers import queries
+from paperwire.papers.ids import InvalidArxivId, parse_arxiv_id
+from paperwire.papers.periods import BadPeriod, Period, parse_period
+from paperwire.papers.serialize import feed_json, paper_json
+from paperwire.papers.trending import SORTS
+from paperwire.search.engine import similar
 
 
 def wants_json(request: HttpRequest) -> bool:
@@ -99,6 +101,4 @@ def paper_detail(request: HttpRequest, arxiv_id: str) -> HttpResponse:
         raise Http404("No such paper")
     if wants_json(request):
         return JsonResponse(paper_json(paper, request))
-    from paperwire.search.engine import similar
-
     return render(request, "papers/detail.html", {"paper": paper, "similar": similar(paper)})

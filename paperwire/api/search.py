@@ -9,12 +9,11 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from ninja.errors import HttpError
 
-from paperwire.api.hf import daily_item
+from paperwire.search import engine
+from paperwire.search.views import page_json
 
-from . import engine
-from .views import page_json
+from .hf import MAX_LIMIT, daily_item
 
-MAX_LIMIT = 100  # results per request
 router = Router(tags=["search"])
 
 

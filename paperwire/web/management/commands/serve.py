@@ -34,7 +34,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--demo", action="store_true", help="import the bundled demo set if the database is empty"
         )
-        parser.add_argument("--no-jobs", action="store_true", help="do not run the daily ingestion beside it")
+        parser.add_argument(
+            "--no-jobs",
+            action="store_true",
+            help="do not start the background worker (`paperwire worker`) beside it",
+        )
 
     def handle(self, *args: Any, **opts: Any) -> None:
         call_command("migrate", interactive=False, verbosity=0)
@@ -62,9 +66,9 @@ class Command(BaseCommand):
             def load(self) -> Any:
                 return application
 
-        # Background jobs (the daily ingestion, then due digests) run in a child process beside gunicorn.
+        # The background pass (ingestion, embedding, indexes, digests) runs in a child process.
         if not opts["no_jobs"]:
-            from paperwire.ingest.background import start_background_jobs
+            from paperwire.web.background import start_background_jobs
 
             start_background_jobs()
 
