@@ -14,9 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import os
 import smtplib
-import socket
 import time
 import uuid
 from collections import deque
@@ -32,6 +30,7 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.db import connection
 from django.db.models import F, Q
 
+from paperwire.claims import holder_id, holder_is_gone
 from paperwire.papers.periods import BadPeriod, Period, parse_day, parse_week, period_containing
 
 from .digest import DigestContent, content_for, digest_message
@@ -39,7 +38,6 @@ from .models import DigestSend, Subscription
 
 log = logging.getLogger(__name__)
 
-HOST = socket.gethostname()
 DEFER = dt.timedelta(minutes=30)  # a message that kept failing temporarily waits this long for a later run
 ERROR_CHARS = 500  # DigestSend.error's length
 
@@ -102,21 +100,6 @@ def plan(period: Period, *, confirmed_before: dt.datetime | None = None) -> int:
     return len(rows)
 
 
-def _dead_here(claim: str) -> bool:
-    """Return whether claim was made by a process on this host that no longer runs."""
-    host, _, rest = claim.partition(":")
-    pid = rest.partition(":")[0]
-    if host != HOST or not pid.isdigit() or int(pid) == os.getpid():
-        return False
-    try:
-        os.kill(int(pid), 0)  # signal 0 only asks whether the process exists
-    except ProcessLookupError:
-        return True
-    except PermissionError:
-        return False
-    return False
-
-
 def release_stale(period: Period, *, now: dt.datetime) -> int:
     """Put back to pending the claims of workers that died (on this host, or too long ago)."""
     released = 0
@@ -127,7 +110,7 @@ def release_stale(period: Period, *, now: dt.datetime) -> int:
         .distinct()
     )
     for claim, claimed_at in list(claims):
-        if claimed_at is None or claimed_at < expired or _dead_here(claim):
+        if claimed_at is None or claimed_at < expired or holder_is_gone(claim):
             released += DigestSend.objects.filter(claim=claim, status=DigestSend.CLAIMED).update(
                 status=DigestSend.PENDING, claim=""
             )
@@ -142,7 +125,7 @@ def claim(period: Period, *, size: int, now: dt.datetime) -> tuple[list[DigestSe
     ids = list(todo.order_by("pk").values_list("pk", flat=True)[:size])
     if not ids:
         return [], False
-    mark = f"{HOST}:{os.getpid()}:{uuid.uuid4().hex[:12]}"
+    mark = holder_id(uuid.uuid4().hex[:12])
     # Conditional on still being pending: of two workers that picked the same rows, one gets each.
     DigestSend.objects.filter(pk__in=ids, status=DigestSend.PENDING).update(
         status=DigestSend.CLAIMED, claim=mark, claimed_at=now

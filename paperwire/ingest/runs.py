@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
-import socket
 import uuid
 from typing import Any
 
 from django.db.models import F, Q
 from django.utils import timezone
+
+from paperwire.claims import holder_id, holder_is_gone
 
 from .models import HarvestState, IngestRun
 from .report import IngestReport
@@ -17,30 +17,6 @@ from .report import IngestReport
 STALE_AFTER = dt.timedelta(minutes=15)  # a claim whose heartbeat is older belongs to a dead worker
 RETRY_FAILED_AFTER = dt.timedelta(minutes=30)  # a failed daily slot is tried again after this…
 MAX_ATTEMPTS = 3  # …at most this many times in all
-_NONCE = uuid.uuid4().hex[:8]
-
-
-def holder_id() -> str:
-    """Return this process's claim tag: host:pid:nonce."""
-    return f"{socket.gethostname()}:{os.getpid()}:{_NONCE}"
-
-
-def holder_is_gone(claimed_by: str) -> bool:
-    """Return whether a claim was made by a process on this host that no longer exists."""
-    host, _, rest = claimed_by.partition(":")
-    pid_text, _, nonce = rest.partition(":")
-    if host != socket.gethostname() or not pid_text.isdigit():
-        return False  # another machine's worker: only its heartbeat can tell
-    pid = int(pid_text)
-    if pid == os.getpid():
-        return nonce != _NONCE
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:
-        return False
-    return False
 
 
 def _take_over_dead(model: Any, pk: int, base: Q, values: dict[str, Any]) -> bool:
