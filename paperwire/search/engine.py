@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import tantivy
-from django.conf import settings
 
+from paperwire.papers import trending
 from paperwire.papers.ids import InvalidArxivId, parse_arxiv_id
 from paperwire.papers.models import Paper
 
@@ -213,10 +213,6 @@ def rank(
     return ranked, used
 
 
-def _trending(up: int, hf: int) -> float:
-    return up + hf * settings.HF_UPVOTE_WEIGHT
-
-
 def search(
     text: str,
     *,
@@ -243,10 +239,12 @@ def search(
         return page
     depth = min(max(DEPTH, offset + limit), MAX_DEPTH)
     ranked, page.vectors_used = rank(q, mode=mode, depth=depth, pin=pin)
-    rows = Paper.objects.filter(pk__in=[r.pk for r in ranked], hidden=False).values_list(
-        "pk", "listing_day", "arxiv_id", "upvotes", "hf_upvotes"
-    )
-    meta = {pk: (day, aid, _trending(up, hf)) for pk, day, aid, up, hf in rows}
+    # The trending sort is the feed pages' trending: votes decayed by age (papers.trending).
+    found = trending.with_score(Paper.objects.filter(pk__in=[r.pk for r in ranked], hidden=False))
+    meta = {
+        pk: (day, aid, score)
+        for pk, day, aid, score in found.values_list("pk", "listing_day", "arxiv_id", "score")
+    }
     ranked = [r for r in ranked if r.pk in meta]
     if sort == "newest":
         ranked.sort(key=lambda r: (meta[r.pk][0], meta[r.pk][1]), reverse=True)
