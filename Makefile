@@ -46,6 +46,7 @@ test-sqlite: install-test
 	mkdir -p $(TEST_OUT)
 	PAPERWIRE_DATA_DIR=$$(mktemp -d) DATABASE_URL= $(PY) -m pytest $(PYTEST_ARGS)
 
+## Without PostgreSQL this fails loudly, unless PAPERWIRE_TEST_POSTGRES=0 (outside CI) skips it.
 test-postgres: install-test
 	mkdir -p $(TEST_OUT)
 	PAPERWIRE_DATA_DIR=$$(mktemp -d) DATABASE_URL=$(PG_URL) $(PY) -m pytest $(PYTEST_ARGS)

@@ -76,19 +76,15 @@ def run_pass(now: dt.datetime | None = None, *, note: Callable[[str], None] = lo
     started = time.monotonic()
     now = now or timezone.now()
     report = PassReport()
-    close_old_connections()
-    try:
-        runs = _step(report, "ingestion", lambda: run_due(now, note=note))
-        report.ingested = runs if isinstance(runs, list) else []
-        embedded = _step(report, "embedding", embed_missing)
-        report.embedded = embedded if isinstance(embedded, EmbedReport) else None
-        indexed = _step(report, "indexes", update_indexes)
-        report.indexed = indexed if isinstance(indexed, IndexReport) else None
-        if settings.DIGEST_IN_SERVE:
-            sent = _step(report, "digests", lambda: send_due_digests(now=now))
-            report.digests = sent if isinstance(sent, DigestReport) else None
-    finally:
-        close_old_connections()
+    runs = _step(report, "ingestion", lambda: run_due(now, note=note))
+    report.ingested = runs if isinstance(runs, list) else []
+    embedded = _step(report, "embedding", embed_missing)
+    report.embedded = embedded if isinstance(embedded, EmbedReport) else None
+    indexed = _step(report, "indexes", update_indexes)
+    report.indexed = indexed if isinstance(indexed, IndexReport) else None
+    if settings.DIGEST_IN_SERVE:
+        sent = _step(report, "digests", lambda: send_due_digests(now=now))
+        report.digests = sent if isinstance(sent, DigestReport) else None
     report.seconds = time.monotonic() - started
     return report
 
@@ -107,7 +103,11 @@ def loop(
         if parent_pid is not None and os.getppid() != parent_pid:
             note("the server that started this worker is gone; stopping")
             return
-        report = run_pass(note=note)
+        close_old_connections()  # the database may have restarted since the last pass
+        try:
+            report = run_pass(note=note)
+        finally:
+            close_old_connections()
         # A quiet pass (nothing ingested, embedded, indexed or sent) prints nothing.
         if report.ingested or report.errors or _did_work(report):
             for line in report.lines():

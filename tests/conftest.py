@@ -33,26 +33,40 @@ def pytest_report_header(config: pytest.Config) -> str:
     return f"paperwire database: {db['ENGINE']} ({db['NAME']})"
 
 
+def postgres_connect_args(db: dict[str, Any]) -> dict[str, Any]:
+    """Return psycopg's connection arguments for the server of a Django database (user, password)."""
+    return {
+        "host": db.get("HOST") or None,
+        "port": db.get("PORT") or None,
+        "user": db.get("USER") or None,
+        "password": db.get("PASSWORD") or None,
+        "dbname": "postgres",
+        "connect_timeout": 5,
+    }
+
+
 def pytest_sessionstart(session: pytest.Session) -> None:
-    """Fail at once (under CI) or stop with a clear message when PostgreSQL is unreachable."""
+    """Stop loudly when PostgreSQL is unreachable: fail the run, unless the user opted out
+    with PAPERWIRE_TEST_POSTGRES=0 (never under CI)."""
     db = settings.DATABASES["default"]
     if "postgresql" not in db["ENGINE"]:
         return
     import psycopg
 
     try:
-        psycopg.connect(
-            host=db["HOST"] or None,
-            port=db["PORT"] or None,
-            user=db["USER"] or None,
-            dbname="postgres",
-            connect_timeout=5,
-        ).close()
+        psycopg.connect(**postgres_connect_args(db)).close()
     except psycopg.OperationalError as e:
         message = f"PostgreSQL at {db['HOST']}:{db['PORT']} is unreachable: {e}"
         if IN_CI:
             raise pytest.UsageError(message + " (CI=true: failing, not skipping)") from e
-        pytest.exit(message + " — PostgreSQL half of the suite not run", returncode=0)
+        if os.environ.get("PAPERWIRE_TEST_POSTGRES") == "0":
+            pytest.exit(message + " — PAPERWIRE_TEST_POSTGRES=0: PostgreSQL half not run", returncode=0)
+        banner = "!" * 78
+        pytest.exit(
+            f"\n{banner}\n{message}\nThe PostgreSQL half of the suite did NOT run. Start PostgreSQL, or set "
+            f"PAPERWIRE_TEST_POSTGRES=0 to skip it knowingly.\n{banner}",
+            returncode=3,
+        )
 
 
 @pytest.fixture(scope="session")

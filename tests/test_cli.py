@@ -10,7 +10,10 @@ import time
 import urllib.request
 from pathlib import Path
 
+import dj_database_url
 import pytest
+
+from tests.conftest import postgres_connect_args
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -94,6 +97,47 @@ def test_under_ci_an_unreachable_postgresql_fails_the_run(tmp_path: Path) -> Non
     )
     assert result.returncode != 0
     assert "unreachable" in result.stdout + result.stderr
+
+
+def unreachable_postgres_run(tmp_path: Path, **extra: str) -> subprocess.CompletedProcess[str]:
+    """Run one small test file against a PostgreSQL URL where nothing listens."""
+    port = free_port()  # nothing listens here
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/test_settings_docs.py"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=run_env(tmp_path, DATABASE_URL=f"postgresql://postgres@127.0.0.1:{port}/test", **extra),
+    )
+
+
+def test_outside_ci_an_unreachable_postgresql_fails_the_run_loudly(tmp_path: Path) -> None:
+    result = unreachable_postgres_run(tmp_path, CI="", PAPERWIRE_TEST_POSTGRES="")
+    assert result.returncode == 3, result.stdout + result.stderr
+    assert "The PostgreSQL half of the suite did NOT run" in result.stdout + result.stderr
+
+
+def test_outside_ci_the_postgresql_half_is_skipped_only_when_asked(tmp_path: Path) -> None:
+    result = unreachable_postgres_run(tmp_path, CI="", PAPERWIRE_TEST_POSTGRES="0")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "PAPERWIRE_TEST_POSTGRES=0: PostgreSQL half not run" in result.stdout + result.stderr
+
+
+def test_under_ci_opting_out_of_postgresql_is_not_allowed(tmp_path: Path) -> None:
+    result = unreachable_postgres_run(tmp_path, CI="true", PAPERWIRE_TEST_POSTGRES="0")
+    assert result.returncode != 0 and "CI=true: failing, not skipping" in result.stdout + result.stderr
+
+
+def test_the_postgresql_check_logs_in_with_the_password_in_the_url() -> None:
+    db = dj_database_url.parse("postgresql://reader:s3cr%40t@db.example.org:5433/papers")
+    args = postgres_connect_args(db)
+    assert (args["user"], args["password"], args["host"], args["port"]) == (
+        "reader",
+        "s3cr@t",
+        "db.example.org",
+        5433,
+    )
 
 
 @pytest.mark.browser

@@ -68,12 +68,17 @@ def points_expr() -> Expression:
     return Cast(F("upvotes"), FloatField()) + Cast(F("hf_upvotes"), FloatField()) * weight
 
 
-def with_score(qs: QuerySet[Paper], now: dt.datetime | None = None) -> QuerySet[Paper]:
-    """Annotate each paper with its trending score (see the module's formula)."""
+def score_expr(now: dt.datetime | None = None) -> Expression:
+    """Return the SQL for each paper's trending score (see the module's formula)."""
     now = now or timezone.now()
     gravity = Value(float(settings.TRENDING_GRAVITY), output_field=FloatField())
     decay = Power(age_hours_expr(now) + Value(AGE_OFFSET_HOURS), gravity, output_field=FloatField())
-    return qs.annotate(score=points_expr() / decay)
+    return points_expr() / decay
+
+
+def with_score(qs: QuerySet[Paper], now: dt.datetime | None = None) -> QuerySet[Paper]:
+    """Annotate each paper with its trending score (see the module's formula)."""
+    return qs.annotate(score=score_expr(now))
 
 
 def ordered(qs: QuerySet[Paper], sort: str, now: dt.datetime | None = None) -> QuerySet[Paper]:

@@ -240,7 +240,9 @@ def search(
     depth = min(max(DEPTH, offset + limit), MAX_DEPTH)
     ranked, page.vectors_used = rank(q, mode=mode, depth=depth, pin=pin)
     # The trending sort is the feed pages' trending: votes decayed by age (papers.trending).
-    found = trending.with_score(Paper.objects.filter(pk__in=[r.pk for r in ranked], hidden=False))
+    found = Paper.objects.filter(pk__in=[r.pk for r in ranked], hidden=False).annotate(
+        score=trending.score_expr()
+    )
     meta = {
         pk: (day, aid, score)
         for pk, day, aid, score in found.values_list("pk", "listing_day", "arxiv_id", "score")
