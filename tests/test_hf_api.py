@@ -134,8 +134,10 @@ def test_items_have_the_documented_shape_and_time_format(client: Client, demo_pa
 )
 def test_bad_parameters_are_a_400_with_a_message(client: Client, query: str) -> None:
     response = client.get(f"/api/daily_papers?{query}")
-    assert response.status_code in (400, 422)
-    assert response.json()
+    body = response.json()
+    assert (response.status_code, list(body)) == (400, ["error"]), body  # one shape for every bad input
+    name = query.split("=", 1)[0]
+    assert isinstance(body["error"], str) and name in body["error"], body  # it names what was wrong
 
 
 @pytest.mark.django_db

@@ -157,9 +157,17 @@ def test_it_retries_429_and_503_honouring_retry_after(upstream: Upstream, db: No
     assert retry_after_seconds("soon") is None
 
 
-def test_it_sends_a_descriptive_user_agent(upstream: Upstream, db: None, settings: Any) -> None:
+@pytest.mark.parametrize(
+    "given",
+    [None, "paperwire/0.1 (test instance; +http://127.0.0.1:8000)"],
+    ids=["the default", "PAPERWIRE_USER_AGENT"],
+)
+def test_it_sends_a_descriptive_user_agent(
+    upstream: Upstream, db: None, settings: Any, given: str | None
+) -> None:
     seen: list[str] = []
-    settings.INGEST_USER_AGENT = "paperwire/0.1 (test instance; +http://127.0.0.1:8000)"
+    if given is not None:
+        settings.INGEST_USER_AGENT = given
 
     import paperwire.ingest.client as client
 
@@ -175,7 +183,9 @@ def test_it_sends_a_descriptive_user_agent(upstream: Upstream, db: None, setting
         ingest("--id", "1605.08386")
     finally:
         client.httpx.Client.get = original  # type: ignore[method-assign]
-    assert seen == ["paperwire/0.1 (test instance; +http://127.0.0.1:8000)"]
+    # The default names the software and where this instance lives (PAPERWIRE_BASE_URL).
+    assert seen == [given or f"paperwire/0.1 (self-hosted daily-papers hub; +{settings.BASE_URL})"]
+    assert settings.BASE_URL in seen[0]
 
 
 def test_it_gives_up_after_the_retries_with_a_clear_message(upstream: Upstream, db: None) -> None:

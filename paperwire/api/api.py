@@ -7,7 +7,7 @@ from typing import Any
 
 from django.http import HttpRequest, JsonResponse
 from ninja import NinjaAPI, Query, Schema
-from ninja.errors import HttpError
+from ninja.errors import HttpError, ValidationError
 
 from paperwire.papers import queries, trending
 from paperwire.papers.ids import InvalidArxivId, parse_arxiv_id
@@ -23,6 +23,13 @@ api = NinjaAPI(title="paperwire API", version="1", urls_namespace="api")
 @api.exception_handler(HttpError)
 def http_error(request: HttpRequest, exc: HttpError) -> JsonResponse:
     return JsonResponse({"error": str(exc)}, status=exc.status_code)
+
+
+@api.exception_handler(ValidationError)
+def validation_error(request: HttpRequest, exc: ValidationError) -> JsonResponse:
+    """Answer a malformed parameter (limit=abc) like any bad one: 400 and {"error": message}."""
+    problems = [f"{e['loc'][-1]}: {e['msg']}" for e in exc.errors if isinstance(e, dict) and e.get("loc")]
+    return JsonResponse({"error": "; ".join(problems) or "invalid parameters"}, status=400)
 
 
 class DailyParams(Schema):
