@@ -13,12 +13,15 @@ from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
-from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed, SyndicationFeed
+from django.utils.feedgenerator import SyndicationFeed
 
 from paperwire.papers import queries
 from paperwire.papers.models import Paper
 from paperwire.papers.periods import Period, period_containing
 from paperwire.search import engine, querylang
+from paperwire.search.metering import metered_mode
+from paperwire.text import CleanAtom1Feed as Atom1Feed
+from paperwire.text import CleanRss201rev2Feed as Rss201rev2Feed
 
 from .digest import abstract_start, author_line
 from .models import SavedSearch
