@@ -156,6 +156,19 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # Serve straight from the app's static folders; no collectstatic step needed.
 WHITENOISE_USE_FINDERS = True
 
+# --- HTTPS: on by default whenever PAPERWIRE_BASE_URL is https:// --------------------------------
+_HTTPS = BASE_URL.startswith("https://")
+# Send the session and CSRF cookies over HTTPS only.
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("PAPERWIRE_SECURE_COOKIES", _HTTPS)
+# Seconds browsers remember to use HTTPS only (Strict-Transport-Security); 0 sends no header.
+SECURE_HSTS_SECONDS = int(env("PAPERWIRE_HSTS_SECONDS", "31536000" if _HTTPS else "0"))
+# Trust the reverse proxy's X-Forwarded-Proto header to tell an HTTPS request from a plain one.
+# Only safe when a proxy always sets (or strips) it: turn off when clients reach paperwire directly.
+if env_bool("PAPERWIRE_PROXY_SSL_HEADER", _HTTPS):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Redirect plain-HTTP requests to HTTPS (behind a proxy the proxy usually does this already).
+SECURE_SSL_REDIRECT = env_bool("PAPERWIRE_SSL_REDIRECT", False)
+
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cookie
 SECURE_CONTENT_TYPE_NOSNIFF = True
