@@ -35,7 +35,8 @@ def env_list(name: str, default: str) -> list[str]:
 
 # Where the SQLite database, secret key and search index files live.
 DATA_DIR = Path(env("PAPERWIRE_DATA_DIR", "./data")).resolve()
-DATA_DIR.mkdir(parents=True, exist_ok=True)
+# Created private (0700): it holds the database, with sessions, password hashes and feed tokens.
+DATA_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
 
 # Debug pages and tracebacks; never on in production.
 DEBUG = env_bool("PAPERWIRE_DEBUG", False)
@@ -141,6 +142,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 30,
     }
+    _sqlite = Path(DATABASES["default"]["NAME"])
+    if not _sqlite.exists() and _sqlite.parent.is_dir():
+        # Created empty and private (0600) before SQLite opens it: SQLite then gives its -wal and
+        # -shm files the same mode, where it would otherwise make them all world-readable (0644).
+        os.close(os.open(_sqlite, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
