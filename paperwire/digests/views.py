@@ -8,9 +8,11 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
+from paperwire.ratelimits.limits import RateLimited, client_ip
+
 from . import subscriptions
 from .models import Subscription
-from .tokens import BadToken, read_unsubscribe
+from .tokens import BadToken, read_confirm, read_unsubscribe
 
 
 def _message(request: HttpRequest, title: str, text: str, status: int = 200) -> HttpResponse:
@@ -46,9 +48,18 @@ def subscribe(request: HttpRequest) -> HttpResponse:
     )
 
 
+@require_http_methods(["GET", "POST"])
 def confirm(request: HttpRequest, token: str) -> HttpResponse:
-    """Activate a subscription from its confirmation link (once)."""
+    """Activate a subscription from its confirmation link (once): POST; GET shows the button.
+
+    Link scanners and mail previews fetch (GET or HEAD) every link in a message: a GET that
+    confirmed would let them complete the double opt-in for the address's owner.
+    """
     try:
+        if request.method != "POST":
+            sub, frequency = read_confirm(token)
+            label = dict(Subscription.FREQUENCIES)[frequency]
+            return render(request, "digests/confirm.html", {"sub": sub, "frequency": label, "token": token})
         sub = subscriptions.confirm(token, now=timezone.now())
     except BadToken as e:
         return _message(
