@@ -231,6 +231,12 @@ ACCOUNT_CHANGE_EMAIL = True
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_USERNAME_MIN_LENGTH = 2
 ACCOUNT_USERNAME_VALIDATORS = "paperwire.community.members.username_validators"
+# Names that look like the site, its staff or a source speaking (any letter case). "arxiv" is the
+# submitter the API shows for papers from the arXiv listing itself.
+ACCOUNT_USERNAME_BLACKLIST = [
+    "arxiv", "huggingface", "hf", "paperwire", "admin", "administrator", "root", "staff",
+    "moderator", "moderators", "system", "support", "security", "anonymous", "api", "www",
+]  # fmt: skip
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[paperwire] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = BASE_URL.split("://", 1)[0]
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # never join a social login to an account by e-mail alone
