@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "paperwire.api",
     "paperwire.ingest",
     "paperwire.community",
+    "paperwire.ratelimits",
     "allauth",
     "allauth.account",
     "allauth.socialaccount",
@@ -103,6 +104,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before sessions and every view: NUL bytes refused, HEAD answered, API errors as JSON.
+    "paperwire.middleware.RequestGuardMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -307,14 +310,22 @@ CACHES = {
         "OPTIONS": {"MAX_ENTRIES": 50000},
     }
 }
+# Reverse proxies in front of paperwire that append the client's address to X-Forwarded-For.
+# 0 (no proxy): limits key on the connection's address. Behind one proxy set 1: otherwise every
+# client shares the proxy's address, and one client's mistakes lock out all the others.
+TRUSTED_PROXY_COUNT = int(env("PAPERWIRE_TRUSTED_PROXY_COUNT", "0"))
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT  # allauth's own limits (logins, sign-ups)
 # Rate limits, "N/period" with period s, m, h or d (e.g. 30/m): sign-ups per IP address,
-# logins per IP address, and submissions, votes and comments per member.
+# logins per IP address, submissions, votes and comments per member, and searches per IP
+# address (each search, and those that embed the query: hybrid or vector mode).
 RATE_LIMITS = {
     "signup": env("PAPERWIRE_RATE_LIMIT_SIGNUP", "10/h"),
     "login": env("PAPERWIRE_RATE_LIMIT_LOGIN", "30/m"),
     "submit": env("PAPERWIRE_RATE_LIMIT_SUBMIT", "20/d"),
     "vote": env("PAPERWIRE_RATE_LIMIT_VOTE", "120/m"),
     "comment": env("PAPERWIRE_RATE_LIMIT_COMMENT", "10/m"),
+    "search": env("PAPERWIRE_RATE_LIMIT_SEARCH", "120/m"),
+    "search_embed": env("PAPERWIRE_RATE_LIMIT_SEARCH_EMBED", "30/m"),
 }
 ACCOUNT_RATE_LIMITS = {
     "signup": RATE_LIMITS["signup"] + "/ip",

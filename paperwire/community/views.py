@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from paperwire.papers import queries
 from paperwire.papers.ids import InvalidArxivId, parse_arxiv_id
 from paperwire.papers.models import Paper
+from paperwire.ratelimits.limits import RateLimited, consume, parse_limit
 
 from . import comments, profiles, votes
 from .arxiv import ArxivUnavailable

@@ -206,7 +206,7 @@ class SearchFeed(PaperFeed):
         # cannot carry control characters, and the feed must list what the page lists.
         query = querylang.clean(request.GET.get("q", ""))
         sort = request.GET.get("sort", "relevance")
-        mode = request.GET.get("mode", "hybrid")
+        mode = metered_mode(request, query, request.GET.get("mode", "hybrid"))  # per-IP search limits
         return SearchTarget(
             query,
             sort if sort in engine.SORTS else "relevance",

@@ -22,7 +22,7 @@ def _message(request: HttpRequest, title: str, text: str, status: int = 200) -> 
 @require_POST
 def subscribe(request: HttpRequest) -> HttpResponse:
     """Record a subscription request and mail the confirmation link."""
-    client = request.META.get("REMOTE_ADDR", "")  # behind a proxy: set it from the proxy's header there
+    client = client_ip(request)
     try:
         subscriptions.request_subscription(
             request.POST.get("email", ""),
@@ -32,8 +32,10 @@ def subscribe(request: HttpRequest) -> HttpResponse:
         )
     except subscriptions.BadAddress as e:
         return _message(request, "Not subscribed", str(e), status=400)
-    except subscriptions.RateLimited as e:
-        return _message(request, "Not subscribed", str(e), status=429)
+    except RateLimited as e:
+        response = _message(request, "Not subscribed", str(e), status=429)
+        response["Retry-After"] = str(e.retry_after)
+        return response
     except OSError:
         return _message(
             request,
