@@ -6,12 +6,13 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest, JsonResponse
-from ninja import NinjaAPI, Query, Schema
-from ninja.errors import HttpError
+from ninja import Field, NinjaAPI, Query, Schema
+from ninja.errors import HttpError, ValidationError
 
 from paperwire.papers import queries
 from paperwire.papers.ids import InvalidArxivId, parse_arxiv_id
 from paperwire.papers.periods import BadPeriod, Period, parse_period
+from paperwire.params import MAX_PAGE
 from paperwire.search.api import hf_search
 from paperwire.search.api import router as search_router
 
@@ -28,9 +29,19 @@ def http_error(request: HttpRequest, exc: HttpError) -> JsonResponse:
     return JsonResponse({"error": str(exc)}, status=exc.status_code)
 
 
+@api.exception_handler(ValidationError)
+def invalid_parameters(request: HttpRequest, exc: ValidationError) -> JsonResponse:
+    """Answer malformed parameters with 400 and what was wrong with each (not ninja's 422)."""
+    problems = [
+        f"{'.'.join(str(p) for p in e.get('loc', ())[1:]) or 'request'}: {e.get('msg', 'invalid')}"
+        for e in exc.errors
+    ]
+    return JsonResponse({"error": "; ".join(problems), "detail": exc.errors}, status=400)
+
+
 class DailyParams(Schema):
-    p: int = 0
-    limit: int = 50
+    p: int = Field(0, ge=0, le=MAX_PAGE)
+    limit: int = Field(50, ge=1, le=MAX_LIMIT)
     date: str | None = None
     week: str | None = None
     month: str | None = None

@@ -10,6 +10,8 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from paperwire.params import page_number
+
 from . import queries
 from .ids import InvalidArxivId, parse_arxiv_id
 from .periods import BadPeriod, Period, parse_period
@@ -29,20 +31,13 @@ def bad_request(request: HttpRequest, message: str) -> HttpResponse:
     return HttpResponseBadRequest(render_to_string("400.html", {"message": message}, request=request))
 
 
-def _page_number(request: HttpRequest) -> int:
-    raw = request.GET.get("page", "1")
-    if not raw.isdigit() or int(raw) < 1 or len(raw) > 6:
-        raise Http404("No such page")
-    return int(raw)
-
-
 def feed_context(request: HttpRequest, period: Period) -> dict[str, Any]:
     """Return everything a feed page shows; the HTML and the JSON twin both render this."""
     sort = request.GET.get("sort", "trending")
     if sort not in SORTS:
         sort = "trending"
     category = request.GET.get("category", "").strip()[:32]
-    page = _page_number(request)
+    page = page_number(request)
     size = settings.PAGE_SIZE
     result = queries.feed(period, category=category, sort=sort, offset=(page - 1) * size, limit=size)
     if page > 1 and not result.papers:
