@@ -77,6 +77,8 @@ BASE_URL = env("PAPERWIRE_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 PAGE_SIZE = int(env("PAPERWIRE_PAGE_SIZE", "30"))
 # Web server worker processes started by `paperwire serve`.
 WEB_WORKERS = int(env("PAPERWIRE_WEB_WORKERS", "2"))
+# Threads in each web worker: requests (and slow clients) served at once per worker.
+WEB_THREADS = int(env("PAPERWIRE_WEB_THREADS", "8"))
 # How much one imported Hugging Face upvote counts against one local upvote in trending.
 HF_UPVOTE_WEIGHT = float(env("PAPERWIRE_HF_UPVOTE_WEIGHT", "1.0"))
 
