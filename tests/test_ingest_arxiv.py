@@ -163,18 +163,18 @@ def test_it_sends_a_descriptive_user_agent(upstream: Upstream, db: None, setting
 
     import paperwire.ingest.client as client
 
-    original = client.httpx.Client.get
+    original = client.httpx.Client.stream  # the client streams bodies (to stop at its cap)
 
-    def spy(self: Any, url: str, **kw: Any) -> Any:
+    def spy(self: Any, method: str, url: str, **kw: Any) -> Any:
         seen.append(self.headers["User-Agent"])
-        return original(self, url, **kw)
+        return original(self, method, url, **kw)
 
-    client.httpx.Client.get = spy  # type: ignore[method-assign]
+    client.httpx.Client.stream = spy  # type: ignore[method-assign]
     try:
         upstream.on(API, by_id_list)
         ingest("--id", "1605.08386")
     finally:
-        client.httpx.Client.get = original  # type: ignore[method-assign]
+        client.httpx.Client.stream = original  # type: ignore[method-assign]
     assert seen == ["paperwire/0.1 (test instance; +http://127.0.0.1:8000)"]
 
 
