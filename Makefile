@@ -75,4 +75,4 @@ bench-search: install-test
 	$(PY) bench/search_speed.py
 
 clean:
-	rm -rf $(VENV) $(TEST_OUT) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(TEST_OUT) .pytest_cache .mypy_cache .ruff_cache .hypothesis

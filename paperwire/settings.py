@@ -35,7 +35,8 @@ def env_list(name: str, default: str) -> list[str]:
 
 # Where the SQLite database, secret key and search index files live.
 DATA_DIR = Path(env("PAPERWIRE_DATA_DIR", "./data")).resolve()
-DATA_DIR.mkdir(parents=True, exist_ok=True)
+# Created private (0700): it holds the database, with sessions, password hashes and feed tokens.
+DATA_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
 
 # Debug pages and tracebacks; never on in production.
 DEBUG = env_bool("PAPERWIRE_DEBUG", False)
@@ -76,6 +77,8 @@ BASE_URL = env("PAPERWIRE_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 PAGE_SIZE = int(env("PAPERWIRE_PAGE_SIZE", "30"))
 # Web server worker processes started by `paperwire serve`.
 WEB_WORKERS = int(env("PAPERWIRE_WEB_WORKERS", "2"))
+# Threads in each web worker: requests (and slow clients) served at once per worker.
+WEB_THREADS = int(env("PAPERWIRE_WEB_THREADS", "8"))
 # How much one imported Hugging Face upvote counts against one local upvote in trending.
 HF_UPVOTE_WEIGHT = float(env("PAPERWIRE_HF_UPVOTE_WEIGHT", "1.0"))
 
@@ -90,6 +93,7 @@ INSTALLED_APPS = [
     "paperwire.api",
     "paperwire.ingest",
     "paperwire.community",
+    "paperwire.ratelimits",
     "allauth",
     "allauth.account",
     "allauth.socialaccount",
@@ -104,6 +108,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before sessions and every view: NUL bytes refused, HEAD answered, API errors as JSON.
+    "paperwire.middleware.RequestGuardMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -145,6 +151,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 30,
     }
+    _sqlite = Path(DATABASES["default"]["NAME"])
+    if not _sqlite.exists() and _sqlite.parent.is_dir():
+        # Created empty and private (0600) before SQLite opens it: SQLite then gives its -wal and
+        # -shm files the same mode, where it would otherwise make them all world-readable (0644).
+        os.close(os.open(_sqlite, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -159,6 +170,19 @@ STATIC_ROOT.mkdir(exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Serve straight from the app's static folders; no collectstatic step needed.
 WHITENOISE_USE_FINDERS = True
+
+# --- HTTPS: on by default whenever PAPERWIRE_BASE_URL is https:// --------------------------------
+_HTTPS = BASE_URL.startswith("https://")
+# Send the session and CSRF cookies over HTTPS only.
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("PAPERWIRE_SECURE_COOKIES", _HTTPS)
+# Seconds browsers remember to use HTTPS only (Strict-Transport-Security); 0 sends no header.
+SECURE_HSTS_SECONDS = int(env("PAPERWIRE_HSTS_SECONDS", "31536000" if _HTTPS else "0"))
+# Trust the reverse proxy's X-Forwarded-Proto header to tell an HTTPS request from a plain one.
+# Only safe when a proxy always sets (or strips) it: turn off when clients reach paperwire directly.
+if env_bool("PAPERWIRE_PROXY_SSL_HEADER", _HTTPS):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Redirect plain-HTTP requests to HTTPS (behind a proxy the proxy usually does this already).
+SECURE_SSL_REDIRECT = env_bool("PAPERWIRE_SSL_REDIRECT", False)
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cookie
@@ -218,6 +242,12 @@ ACCOUNT_CHANGE_EMAIL = True
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_USERNAME_MIN_LENGTH = 2
 ACCOUNT_USERNAME_VALIDATORS = "paperwire.community.members.username_validators"
+# Names that look like the site, its staff or a source speaking (any letter case). "arxiv" is the
+# submitter the API shows for papers from the arXiv listing itself.
+ACCOUNT_USERNAME_BLACKLIST = [
+    "arxiv", "huggingface", "hf", "paperwire", "admin", "administrator", "root", "staff",
+    "moderator", "moderators", "system", "support", "security", "anonymous", "api", "www",
+]  # fmt: skip
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[paperwire] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = BASE_URL.split("://", 1)[0]
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # never join a social login to an account by e-mail alone
@@ -288,14 +318,22 @@ CACHES = {
         "OPTIONS": {"MAX_ENTRIES": 50000},
     }
 }
+# Reverse proxies in front of paperwire that append the client's address to X-Forwarded-For.
+# 0 (no proxy): limits key on the connection's address. Behind one proxy set 1: otherwise every
+# client shares the proxy's address, and one client's mistakes lock out all the others.
+TRUSTED_PROXY_COUNT = int(env("PAPERWIRE_TRUSTED_PROXY_COUNT", "0"))
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT  # allauth's own limits (logins, sign-ups)
 # Rate limits, "N/period" with period s, m, h or d (e.g. 30/m): sign-ups per IP address,
-# logins per IP address, and submissions, votes and comments per member.
+# logins per IP address, submissions, votes and comments per member, and searches per IP
+# address (each search, and those that embed the query: hybrid or vector mode).
 RATE_LIMITS = {
     "signup": env("PAPERWIRE_RATE_LIMIT_SIGNUP", "10/h"),
     "login": env("PAPERWIRE_RATE_LIMIT_LOGIN", "30/m"),
     "submit": env("PAPERWIRE_RATE_LIMIT_SUBMIT", "20/d"),
     "vote": env("PAPERWIRE_RATE_LIMIT_VOTE", "120/m"),
     "comment": env("PAPERWIRE_RATE_LIMIT_COMMENT", "10/m"),
+    "search": env("PAPERWIRE_RATE_LIMIT_SEARCH", "120/m"),
+    "search_embed": env("PAPERWIRE_RATE_LIMIT_SEARCH_EMBED", "30/m"),
 }
 ACCOUNT_RATE_LIMITS = {
     "signup": RATE_LIMITS["signup"] + "/ip",

@@ -120,6 +120,10 @@ def clear_cache() -> Iterator[None]:
     """Start and end each test with empty rate-limit counters (the cache table outlives flushes)."""
     from django.core.cache import cache
 
-    cache.clear()
+    from paperwire.ratelimits.models import Counter
+
+    cache.clear()  # allauth's own limits count here
+    Counter.objects.all().delete()
     yield
     cache.clear()
+    Counter.objects.all().delete()

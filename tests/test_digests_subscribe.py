@@ -40,7 +40,7 @@ def test_it_sends_nothing_but_a_confirmation_until_the_address_confirms(
     [message] = smtp_settings.messages
     assert message["To"] == "Reader@example.org" and "Confirm" in message["Subject"]
     assert "/digests/confirm/" in message.get_body(("html",)).get_content()
-    confirmed = client.get(path_of(message, "confirm"))
+    confirmed = client.post(path_of(message, "confirm"))
     assert confirmed.status_code == 200 and "Subscribed" in confirmed.content.decode()
     sub.refresh_from_db()
     assert (sub.status, sub.frequency) == ("active", "weekly") and sub.confirmed_at is not None
@@ -128,6 +128,21 @@ def test_it_rate_limits_requests_for_one_address_from_many_clients(
     assert codes == [200, 200, 429, 429] and len(smtp_settings.messages) == 2
 
 
+def test_following_the_confirmation_link_only_shows_a_button(client: Client, smtp_settings: Inbox) -> None:
+    # Tried (the probe): a link scanner's GET, then HEAD, on the confirmation link; each used to
+    # activate the subscription for the address's owner.
+    subscribe(client, "scanned@example.org", "weekly")
+    link = path_of(smtp_settings.messages[0], "confirm")
+    shown = client.get(link)
+    assert shown.status_code == 200
+    html = shown.content.decode()
+    assert f'<form method="post" action="{link}">' in html and "scanned@example.org" in html
+    assert client.head(link).status_code == 200
+    assert Subscription.objects.get().status == "pending"
+    assert "Subscribed" in client.post(link).content.decode()
+    assert Subscription.objects.get().status == "active"
+
+
 def test_it_refuses_forged_confirmation_tokens(client: Client, smtp_settings: Inbox) -> None:
     subscribe(client, "a@example.org")
     real = path_of(smtp_settings.messages[0], "confirm").rsplit("/", 1)[1]
@@ -162,9 +177,9 @@ def test_it_refuses_reused_and_superseded_confirmation_tokens(client: Client, sm
     subscribe(client, "a@example.org", "daily")
     subscribe(client, "a@example.org", "weekly")
     first, second = (path_of(m, "confirm") for m in smtp_settings.messages)
-    assert client.get(first).status_code == 410  # a newer link was sent
-    assert client.get(second).status_code == 200
-    again = client.get(second)
+    assert client.post(first).status_code == 410  # a newer link was sent
+    assert client.post(second).status_code == 200
+    again = client.post(second)
     assert again.status_code == 410 and "already used" in again.content.decode()
     assert Subscription.objects.get().frequency == "weekly"
 
@@ -173,7 +188,7 @@ def test_a_new_request_for_a_subscribed_address_changes_nothing_until_confirmed(
     client: Client, smtp_settings: Inbox
 ) -> None:
     subscribe(client, "a@example.org", "daily")
-    client.get(path_of(smtp_settings.messages[0], "confirm"))
+    client.post(path_of(smtp_settings.messages[0], "confirm"))
     before = subscribe(client, "a@example.org", "weekly", ip="10.9.9.9")
     assert (
         before.status_code == 200 and "Check your inbox" in before.content.decode()

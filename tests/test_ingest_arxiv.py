@@ -171,18 +171,18 @@ def test_it_sends_a_descriptive_user_agent(
 
     import paperwire.ingest.client as client
 
-    original = client.httpx.Client.get
+    original = client.httpx.Client.stream  # the client streams bodies (to stop at its cap)
 
-    def spy(self: Any, url: str, **kw: Any) -> Any:
+    def spy(self: Any, method: str, url: str, **kw: Any) -> Any:
         seen.append(self.headers["User-Agent"])
-        return original(self, url, **kw)
+        return original(self, method, url, **kw)
 
-    client.httpx.Client.get = spy  # type: ignore[method-assign]
+    client.httpx.Client.stream = spy  # type: ignore[method-assign]
     try:
         upstream.on(API, by_id_list)
         ingest("--id", "1605.08386")
     finally:
-        client.httpx.Client.get = original  # type: ignore[method-assign]
+        client.httpx.Client.stream = original  # type: ignore[method-assign]
     # The default names the software and where this instance lives (PAPERWIRE_BASE_URL).
     assert seen == [given or f"paperwire/0.1 (self-hosted daily-papers hub; +{settings.BASE_URL})"]
     assert settings.BASE_URL in seen[0]

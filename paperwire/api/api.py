@@ -6,12 +6,13 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest, JsonResponse
-from ninja import NinjaAPI, Query, Schema
+from ninja import Field, NinjaAPI, Query, Schema
 from ninja.errors import HttpError, ValidationError
 
 from paperwire.papers import queries, trending
 from paperwire.papers.ids import InvalidArxivId, parse_arxiv_id
 from paperwire.papers.periods import BadPeriod, Period, parse_period
+from paperwire.params import MAX_PAGE
 
 from .hf import MAX_LIMIT, daily_item, flat_paper
 from .search import hf_search
@@ -26,15 +27,18 @@ def http_error(request: HttpRequest, exc: HttpError) -> JsonResponse:
 
 
 @api.exception_handler(ValidationError)
-def validation_error(request: HttpRequest, exc: ValidationError) -> JsonResponse:
-    """Answer a malformed parameter (limit=abc) like any bad one: 400 and {"error": message}."""
-    problems = [f"{e['loc'][-1]}: {e['msg']}" for e in exc.errors if isinstance(e, dict) and e.get("loc")]
-    return JsonResponse({"error": "; ".join(problems) or "invalid parameters"}, status=400)
+def invalid_parameters(request: HttpRequest, exc: ValidationError) -> JsonResponse:
+    """Answer malformed parameters with 400 and what was wrong with each (not ninja's 422)."""
+    problems = [
+        f"{'.'.join(str(p) for p in e.get('loc', ())[1:]) or 'request'}: {e.get('msg', 'invalid')}"
+        for e in exc.errors
+    ]
+    return JsonResponse({"error": "; ".join(problems), "detail": exc.errors}, status=400)
 
 
 class DailyParams(Schema):
-    p: int = 0
-    limit: int = 50
+    p: int = Field(0, ge=0, le=MAX_PAGE)
+    limit: int = Field(50, ge=1, le=MAX_LIMIT)
     date: str | None = None
     week: str | None = None
     month: str | None = None

@@ -6,27 +6,29 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 
 from paperwire.search import engine
+from paperwire.search.metering import metered_mode
 from paperwire.search.views import page_json
 
 from .hf import MAX_LIMIT, daily_item
 
+MAX_OFFSET = 10_000  # deeper than anyone pages; keeps the ranking lists bounded
 router = Router(tags=["search"])
 
 
 class HfSearchParams(Schema):
     q: str = ""
-    limit: int = 50
+    limit: int = Field(50, ge=1, le=MAX_LIMIT)
 
 
 def hf_search(request: HttpRequest, params: Query[HfSearchParams]) -> list[dict[str, Any]]:
     """Return the papers matching q, best first, as daily-papers items (what HfApi.list_papers reads)."""
     if not 1 <= params.limit <= MAX_LIMIT:
         raise HttpError(400, f"limit must be between 1 and {MAX_LIMIT}")
-    page = engine.search(params.q, limit=params.limit)
+    page = engine.search(params.q, mode=metered_mode(request, params.q, "hybrid"), limit=params.limit)
     return [daily_item(h.paper) for h in page.hits]
 
 
@@ -37,8 +39,8 @@ class SearchParams(Schema):
     category: str = ""
     date_from: dt.date | None = None
     date_to: dt.date | None = None
-    offset: int = 0
-    limit: int = 20
+    offset: int = Field(0, ge=0, le=MAX_OFFSET)
+    limit: int = Field(20, ge=1, le=MAX_LIMIT)
 
 
 @router.get("/search", summary="Search papers (native)")
@@ -56,7 +58,7 @@ def native_search(request: HttpRequest, params: Query[SearchParams]) -> dict[str
         raise HttpError(400, f"offset must be ≥ 0 and limit between 1 and {MAX_LIMIT}")
     page = engine.search(
         params.q,
-        mode=params.mode,
+        mode=metered_mode(request, params.q, params.mode),
         sort=params.sort,
         category=params.category,
         date_from=params.date_from,

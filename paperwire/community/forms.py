@@ -5,6 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 
+from paperwire.text import clean_name
+
 from .models import Member, Report
 
 
@@ -46,3 +48,7 @@ class ProfileForm(forms.ModelForm):
         model = Member
         fields = ["display_name", "show_upvotes"]
         labels = {"display_name": "Display name", "show_upvotes": "Show my upvotes on my public profile"}
+
+    def clean_display_name(self) -> str:
+        """Return the name without control or bidirectional-override characters, on one line."""
+        return clean_name(self.cleaned_data.get("display_name") or "")

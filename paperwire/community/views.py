@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -18,13 +19,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from paperwire.papers import queries
 from paperwire.papers.ids import InvalidArxivId, parse_arxiv_id
 from paperwire.papers.models import Paper
+from paperwire.ratelimits.limits import RateLimited, consume, parse_limit
 
 from . import comments, profiles, votes
 from .arxiv import ArxivUnavailable
 from .forms import CommentForm, ProfileForm, ReportForm, SubmitForm
 from .members import member_of, refusal
 from .models import Comment, Report
-from .ratelimit import RateLimited, consume, parse_limit
 from .render import vote_button as render_vote_button
 from .submissions import SubmissionRefused, submit
 
@@ -59,7 +60,8 @@ def _back(request: HttpRequest, default: str) -> str:
 def _login_first(request: HttpRequest, then: str) -> HttpResponse:
     if is_htmx(request):
         response = HttpResponse(status=204)
-        response["HX-Redirect"] = f"{reverse('account_login')}?next={then}"
+        # Encoded: a raw "#comments" in next would end the query and be lost.
+        response["HX-Redirect"] = f"{reverse('account_login')}?{urlencode({'next': then})}"
         return response
     return redirect_to_login(then)
 
@@ -150,11 +152,11 @@ def comment_create(request: HttpRequest, arxiv_id: str) -> HttpResponse:
     if refused:
         return refused
     form = CommentForm(request.POST)
-    form.is_valid()
-    raw_parent = form.cleaned_data.get("parent") or ""
-    parent_id = _comment_id(raw_parent) if raw_parent else None
     try:
-        comment = comments.create(request.user, paper, request.POST.get("body", ""), parent_id)
+        body = _comment_body(form)
+        raw_parent = form.cleaned_data.get("parent") or ""
+        parent_id = _comment_id(raw_parent) if raw_parent else None
+        comment = comments.create(request.user, paper, body, parent_id)
     except comments.CommentError as e:
         return render(
             request,
@@ -163,6 +165,16 @@ def comment_create(request: HttpRequest, arxiv_id: str) -> HttpResponse:
             status=400,
         )
     return redirect(f"{here}#comment-{comment.pk}")
+
+
+def _comment_body(form: CommentForm) -> str:
+    """Return the form's checked comment body, or raise CommentError with what was wrong."""
+    if not form.is_valid():
+        if not str(form.data.get("body", "")).strip():
+            return ""  # comments.check_body says the comment is empty
+        errors = [str(m) for field in form.errors.values() for m in field]
+        raise comments.CommentError(" ".join(errors) or "The comment could not be read.")
+    return str(form.cleaned_data["body"])
 
 
 def _own_comment(request: HttpRequest, raw_id: str, verb: str) -> Comment | HttpResponse:
@@ -191,7 +203,7 @@ def comment_edit(request: HttpRequest, comment_id: str) -> HttpResponse:
     if request.method == "POST":
         try:
             consume("comment", f"user:{request.user.pk}")
-            comments.edit(comment, request.POST.get("body", ""))
+            comments.edit(comment, _comment_body(CommentForm(request.POST)))
         except RateLimited as e:
             return problem(request, str(e), 429)
         except comments.CommentError as e:

@@ -79,16 +79,3 @@ class DigestSend(models.Model):
 
     def __str__(self) -> str:
         return f"{self.period} → {self.subscription_id} ({self.status})"
-
-
-class SubscribeAttempt(models.Model):
-    """One subscription request, kept for a rate-limit window (key: client or address hash)."""
-
-    key = models.CharField(max_length=64)
-    at = models.DateTimeField(db_index=True)
-
-    class Meta:
-        indexes = [models.Index(fields=["key", "at"], name="subscribe_attempt_key")]
-
-    def __str__(self) -> str:
-        return f"{self.key} at {self.at:%Y-%m-%d %H:%M:%S}"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -11,8 +10,10 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.urls import reverse
 
+from paperwire.ratelimits.limits import consume, hashed
+
 from .mail import render_message
-from .models import SubscribeAttempt, Subscription, new_nonce
+from .models import Subscription, new_nonce
 from .tokens import confirm_token, read_confirm, read_unsubscribe
 
 MAX_ADDRESS = 254  # RFC 5321's limit on a forward path
@@ -20,10 +21,6 @@ MAX_ADDRESS = 254  # RFC 5321's limit on a forward path
 
 class BadAddress(ValueError):
     """An e-mail address that cannot be subscribed."""
-
-
-class RateLimited(Exception):
-    """Too many subscription requests from one client or for one address."""
 
 
 def clean_address(raw: str) -> str:
@@ -44,23 +41,11 @@ def clean_address(raw: str) -> str:
     return f"{local}@{domain.lower()}"
 
 
-def _key(kind: str, value: str) -> str:
-    return kind + ":" + hashlib.blake2b(value.encode(), digest_size=16).hexdigest()
-
-
-def check_rate(client: str, address: str, *, now: dt.datetime) -> None:
-    """Record a subscription request; raise RateLimited when the client or address is over the limit."""
-    since = now - dt.timedelta(seconds=settings.DIGEST_SUBSCRIBE_WINDOW)
-    keys = [_key("client", client), _key("address", address)]
-    with transaction.atomic():
-        SubscribeAttempt.objects.filter(at__lt=since).delete()
-        for key in keys:
-            if (
-                SubscribeAttempt.objects.filter(key=key, at__gte=since).count()
-                >= settings.DIGEST_SUBSCRIBE_LIMIT
-            ):
-                raise RateLimited("Too many subscription requests; try again later.")
-        SubscribeAttempt.objects.bulk_create([SubscribeAttempt(key=k, at=now) for k in keys])
+def check_rate(client: str, address: str) -> None:
+    """Count a subscription request; raise RateLimited when the client or address is over the limit."""
+    rule = f"{settings.DIGEST_SUBSCRIBE_LIMIT}/{settings.DIGEST_SUBSCRIBE_WINDOW}s"
+    consume("subscribe", f"ip:{client}", rule)
+    consume("subscribe", f"address:{hashed(address)}", rule)
 
 
 def absolute(path: str) -> str:
@@ -77,7 +62,7 @@ def request_subscription(raw_address: str, frequency: str, *, client: str, now: 
     if frequency not in dict(Subscription.FREQUENCIES):
         raise BadAddress("Choose daily or weekly.")
     address = clean_address(raw_address)
-    check_rate(client, address, now=now)
+    check_rate(client, address)
     with transaction.atomic():
         sub, _ = Subscription.objects.get_or_create(email=address)
         sub.confirm_nonce = new_nonce()  # only the newest confirmation link works

@@ -8,9 +8,11 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
+from paperwire.ratelimits.limits import RateLimited, client_ip
+
 from . import subscriptions
 from .models import Subscription
-from .tokens import BadToken, read_unsubscribe
+from .tokens import BadToken, read_confirm, read_unsubscribe
 
 
 def _message(request: HttpRequest, title: str, text: str, status: int = 200) -> HttpResponse:
@@ -20,7 +22,7 @@ def _message(request: HttpRequest, title: str, text: str, status: int = 200) -> 
 @require_POST
 def subscribe(request: HttpRequest) -> HttpResponse:
     """Record a subscription request and mail the confirmation link."""
-    client = request.META.get("REMOTE_ADDR", "")  # behind a proxy: set it from the proxy's header there
+    client = client_ip(request)
     try:
         subscriptions.request_subscription(
             request.POST.get("email", ""),
@@ -30,8 +32,10 @@ def subscribe(request: HttpRequest) -> HttpResponse:
         )
     except subscriptions.BadAddress as e:
         return _message(request, "Not subscribed", str(e), status=400)
-    except subscriptions.RateLimited as e:
-        return _message(request, "Not subscribed", str(e), status=429)
+    except RateLimited as e:
+        response = _message(request, "Not subscribed", str(e), status=429)
+        response["Retry-After"] = str(e.retry_after)
+        return response
     except OSError:
         return _message(
             request,
@@ -46,9 +50,18 @@ def subscribe(request: HttpRequest) -> HttpResponse:
     )
 
 
+@require_http_methods(["GET", "POST"])
 def confirm(request: HttpRequest, token: str) -> HttpResponse:
-    """Activate a subscription from its confirmation link (once)."""
+    """Activate a subscription from its confirmation link (once): POST; GET shows the button.
+
+    Link scanners and mail previews fetch (GET or HEAD) every link in a message: a GET that
+    confirmed would let them complete the double opt-in for the address's owner.
+    """
     try:
+        if request.method != "POST":
+            sub, frequency = read_confirm(token)
+            label = dict(Subscription.FREQUENCIES)[frequency]
+            return render(request, "digests/confirm.html", {"sub": sub, "frequency": label, "token": token})
         sub = subscriptions.confirm(token, now=timezone.now())
     except BadToken as e:
         return _message(

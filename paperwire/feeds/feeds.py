@@ -13,13 +13,16 @@ from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
-from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed, SyndicationFeed
+from django.utils.feedgenerator import SyndicationFeed
 
 from paperwire.papers import queries, trending
 from paperwire.papers.models import Paper
 from paperwire.papers.periods import Period, period_containing
 from paperwire.papers.text import abstract_start, author_line
 from paperwire.search import engine, querylang
+from paperwire.search.metering import metered_mode
+from paperwire.text import CleanAtom1Feed as Atom1Feed
+from paperwire.text import CleanRss201rev2Feed as Rss201rev2Feed
 
 from .models import SavedSearch
 from .saved import run_search, search_path
@@ -170,7 +173,7 @@ class SearchFeed(PaperFeed):
         # cannot carry control characters, and the feed must list what the page lists.
         query = querylang.clean(request.GET.get("q", ""))
         sort = request.GET.get("sort", "relevance")
-        mode = request.GET.get("mode", "hybrid")
+        mode = metered_mode(request, query, request.GET.get("mode", "hybrid"))  # per-IP search limits
         return SearchTarget(
             query,
             sort if sort in engine.SORTS else "relevance",

@@ -73,8 +73,10 @@ class PoliteClient:
         timeout: float | None = None,
         sleep: Callable[[float], None] = time.sleep,
         on_wait: Callable[[str], None] | None = None,
+        max_body: int = MAX_BODY,
     ) -> None:
         self.delay = delay
+        self.max_body = max_body
         self.retries = settings.INGEST_RETRIES if retries is None else retries
         self.backoff = settings.INGEST_BACKOFF if backoff is None else backoff
         self.sleep = sleep
@@ -112,6 +114,24 @@ class PoliteClient:
         if seconds > 0:
             self.sleep(seconds)
 
+    def _fetch(self, url: str, params: dict[str, Any] | None) -> tuple[httpx.Response, bytes]:
+        """Return the response and its body, read in chunks and given up past max_body bytes."""
+        with self._http.stream("GET", url, params=params) as response:
+            declared = response.headers.get("Content-Length", "")
+            if declared.isascii() and declared.isdigit() and int(declared) > self.max_body:
+                raise FetchError(f"{url} announced {int(declared):,} bytes, more than any page should have")
+            chunks: list[bytes] = []
+            size = 0
+            # Counted after decompression, so a small gzip bomb is caught too.
+            for chunk in response.iter_bytes():
+                size += len(chunk)
+                if size > self.max_body:
+                    raise FetchError(
+                        f"{url} sent more than {self.max_body:,} bytes, more than any page should have"
+                    )
+                chunks.append(chunk)
+        return response, b"".join(chunks)
+
     def get(
         self, url: str, params: dict[str, Any] | None = None, *, ok: frozenset[int] = frozenset()
     ) -> Page:
@@ -124,8 +144,7 @@ class PoliteClient:
             self._pause()
             backoff = self.backoff * (2**attempt)
             try:
-                response = self._http.get(url, params=params)
-                body = response.content
+                response, body = self._fetch(url, params)
             except httpx.TimeoutException:
                 last = f"timed out fetching {url}"
                 if attempt < self.retries:
@@ -144,8 +163,6 @@ class PoliteClient:
                     asked = retry_after_seconds(response.headers.get("Retry-After"))
                     self._wait(backoff if asked is None else asked, last)
                 continue
-            if len(body) > MAX_BODY:
-                raise FetchError(f"{url} answered with {len(body)} bytes, more than any page should have")
             if 200 <= status < 300 or status in ok:
                 return Page(str(response.url), status, response.headers.get("Content-Type", ""), body)
             raise FetchError(f"HTTP {status} from {response.url}: {_snippet(body)}")

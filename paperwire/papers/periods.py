@@ -6,13 +6,23 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from paperwire.params import BadParameter
+
 DAY = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 WEEK = re.compile(r"(\d{4})-W(\d{2})")
 MONTH = re.compile(r"(\d{4})-(\d{2})")
+# Years a period may fall in. A day in 9999 parses, but the neighbouring day, week or month
+# each page links to would be past datetime's last date (9999-12-31) and overflow.
+MIN_YEAR, MAX_YEAR = 1000, 9998
 
 
-class BadPeriod(ValueError):
+class BadPeriod(BadParameter):
     """A malformed date, week or month string."""
+
+
+def _check_year(text: str, year: int) -> None:
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise BadPeriod(f"{text!r} is out of range: the year must be between {MIN_YEAR} and {MAX_YEAR}")
 
 
 @dataclass(frozen=True)
@@ -74,6 +84,7 @@ def parse_day(text: str) -> Period:
     m = DAY.fullmatch(text or "")
     if not m:
         raise BadPeriod(f"{text[:40]!r} is not a date (expected YYYY-MM-DD)")
+    _check_year(text, int(m[1]))
     try:
         day = dt.date(int(m[1]), int(m[2]), int(m[3]))
     except ValueError as e:
@@ -86,6 +97,7 @@ def parse_week(text: str) -> Period:
     m = WEEK.fullmatch(text or "")
     if not m:
         raise BadPeriod(f"{text[:40]!r} is not a week (expected YYYY-Www, e.g. 2026-W27)")
+    _check_year(text, int(m[1]))
     try:
         start = dt.date.fromisocalendar(int(m[1]), int(m[2]), 1)
     except ValueError as e:
@@ -98,6 +110,7 @@ def parse_month(text: str) -> Period:
     m = MONTH.fullmatch(text or "")
     if not m:
         raise BadPeriod(f"{text[:40]!r} is not a month (expected YYYY-MM)")
+    _check_year(text, int(m[1]))
     try:
         start = dt.date(int(m[1]), int(m[2]), 1)
     except ValueError as e:

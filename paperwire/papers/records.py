@@ -7,6 +7,8 @@ import hashlib
 import json
 from dataclasses import asdict, dataclass, field, fields
 
+from paperwire.text import clean_value
+
 
 @dataclass
 class VersionInfo:
@@ -51,6 +53,19 @@ class PaperRecord:
     submitter: str = ""  # arXiv's submitter name, when the source gives it
     withdrawn: bool = False
     hub: HubInfo | None = None
+
+    def clean(self) -> PaperRecord:
+        """Strip control characters from every text field (what any source sent), in place."""
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, str | list):
+                setattr(self, f.name, clean_value(value))
+        if self.hub is not None:
+            for f in fields(self.hub):
+                value = getattr(self.hub, f.name)
+                if isinstance(value, str | list):
+                    setattr(self.hub, f.name, clean_value(value))
+        return self
 
     def content_hash(self) -> str:
         """Return a digest of every field, so an unchanged record can be skipped."""

@@ -165,7 +165,8 @@ def upsert_records(records: Sequence[PaperRecord]) -> UpsertCounts:
     # The last record for an id wins, as if the records had been applied one by one.
     latest: dict[str, PaperRecord] = {}
     for record in records:
-        latest[record.arxiv_id] = record
+        # Every source ends here: control characters from any of them are stripped once, here.
+        latest[record.arxiv_id] = record.clean()
     with transaction.atomic():
         existing = {p.arxiv_id: p for p in Paper.objects.filter(arxiv_id__in=list(latest))}
         to_create: list[Paper] = []

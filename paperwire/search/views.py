@@ -9,9 +9,11 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
 from paperwire.papers.serialize import paper_json
+from paperwire.params import page_number
 
 from . import engine
 from .engine import SearchPage
+from .metering import metered_mode
 
 
 def scores_json(hit: engine.Hit) -> dict[str, Any]:
@@ -45,9 +47,8 @@ def search_page(request: HttpRequest) -> HttpResponse:
     """Show the papers that match ?q= (same cards as the feed, searched words marked)."""
     q = request.GET.get("q", "")
     sort = request.GET.get("sort", "relevance")
-    mode = request.GET.get("mode", "hybrid")
-    raw_page = request.GET.get("page", "1")
-    number = int(raw_page) if raw_page.isdigit() and len(raw_page) < 5 and int(raw_page) > 0 else 1
+    number = page_number(request)
+    mode = metered_mode(request, q, request.GET.get("mode", "hybrid"))
     size = settings.PAGE_SIZE
     page = engine.search(q, mode=mode, sort=sort, offset=(number - 1) * size, limit=size)
     if request.GET.get("format") == "json":

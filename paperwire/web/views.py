@@ -16,6 +16,7 @@ from paperwire.papers.ids import InvalidArxivId, parse_arxiv_id
 from paperwire.papers.periods import BadPeriod, Period, parse_period
 from paperwire.papers.serialize import feed_json, paper_json
 from paperwire.papers.trending import SORTS
+from paperwire.params import page_number
 from paperwire.search.engine import similar
 
 
@@ -31,20 +32,13 @@ def bad_request(request: HttpRequest, message: str) -> HttpResponse:
     return HttpResponseBadRequest(render_to_string("400.html", {"message": message}, request=request))
 
 
-def _page_number(request: HttpRequest) -> int:
-    raw = request.GET.get("page", "1")
-    if not raw.isdigit() or int(raw) < 1 or len(raw) > 6:
-        raise Http404("No such page")
-    return int(raw)
-
-
 def feed_context(request: HttpRequest, period: Period) -> dict[str, Any]:
     """Return everything a feed page shows; the HTML and the JSON twin both render this."""
     sort = request.GET.get("sort", "trending")
     if sort not in SORTS:
         sort = "trending"
     category = request.GET.get("category", "").strip()[:32]
-    page = _page_number(request)
+    page = page_number(request)
     size = settings.PAGE_SIZE
     result = queries.feed(period, category=category, sort=sort, offset=(page - 1) * size, limit=size)
     if page > 1 and not result.papers:

@@ -57,6 +57,12 @@ class Command(BaseCommand):
             def load_config(self) -> None:
                 self.cfg.set("bind", bind)
                 self.cfg.set("workers", opts["workers"])
+                # Threaded workers: a slow or stalled client holds one thread, not a whole worker
+                # (with sync workers two half-open connections stopped the site). gunicorn also
+                # parks a connection that sends nothing for 5 s without holding a thread.
+                self.cfg.set("worker_class", "gthread")
+                self.cfg.set("threads", settings.WEB_THREADS)
+                self.cfg.set("keepalive", 5)  # seconds an idle kept-alive connection stays open
                 self.cfg.set("accesslog", "-")
                 self.cfg.set("timeout", 60)
                 # gunicorn's control socket lives at one fixed path per user: two instances
