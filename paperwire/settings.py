@@ -37,6 +37,11 @@ def env_list(name: str, default: str) -> list[str]:
 DATA_DIR = Path(env("PAPERWIRE_DATA_DIR", "./data")).resolve()
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 
+# Where the ONNX model, built from the installed weights on first use, is kept (one per machine).
+MODEL_CACHE_DIR = Path(
+    env("PAPERWIRE_MODEL_CACHE", str(Path(os.environ.get("XDG_CACHE_HOME") or "~/.cache") / "paperwire"))
+).expanduser()
+
 # Debug pages and tracebacks; never on in production.
 DEBUG = env_bool("PAPERWIRE_DEBUG", False)
 
