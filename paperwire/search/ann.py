@@ -1,61 +1,83 @@
-"""The vector index: hnswlib's HNSW graph over unit vectors (inner product = cosine).
+"""The vector index: usearch's HNSW graph over unit vectors (inner product = cosine).
 
-Below EXACT_BELOW vectors an exact dot-product scan is as fast and always right, so small
-deployments search exactly; the HNSW file is still built, so nothing changes as they grow.
+Readers open the index file as a view (memory-mapped, never copied), so every web worker of a
+node shares one copy of the graph through the page cache; the writer loads it, adds to it and
+saves a new file beside it. Below EXACT_BELOW vectors an exact dot-product scan is as fast and
+always right, so small deployments search exactly; the graph file is still built, so nothing
+changes as they grow.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import hnswlib
 import numpy as np
+from usearch.index import Index
 
 DIM = 384
 M = 16  # graph degree: 16 keeps recall@10 ≥ 0.95 at 1M with a modest memory cost
 EF_CONSTRUCTION = 100
 EF_SEARCH = 128  # candidates kept while searching; raised to k when k is larger
 EXACT_BELOW = 20_000  # vectors: below this an exact scan takes about a millisecond
-GROW = 1.25  # capacity growth when the index fills up
+# A filtered search whose passing papers lie far from the query scores them exactly, this many
+# rows at a time (each chunk is copied out of the memory-mapped matrix as float32: 15 MB).
+EXACT_CHUNK = 10_000
+STORE_DTYPE = "f16"  # in the graph file: half the size of f32, recall@10 unchanged at 135k
 
 
-def new_index(capacity: int) -> hnswlib.Index:
-    index = hnswlib.Index(space="ip", dim=DIM)
-    index.init_index(
-        max_elements=max(capacity, 1000), M=M, ef_construction=EF_CONSTRUCTION, allow_replace_deleted=True
+def new_index() -> Index:
+    """Return an empty index (it grows as vectors are added)."""
+    return Index(
+        ndim=DIM,
+        metric="ip",
+        dtype=STORE_DTYPE,
+        connectivity=M,
+        expansion_add=EF_CONSTRUCTION,
+        expansion_search=EF_SEARCH,
     )
+
+
+def load_index(path: Path) -> Index:
+    """Load an index file into memory to add to it; raises on a missing or damaged file."""
+    index = new_index()
+    index.load(str(path))
+    index.expansion_add = EF_CONSTRUCTION  # type: ignore[misc]  # a setter mypy misses
     return index
 
 
-def load_index(path: Path) -> hnswlib.Index:
-    """Load an index file; raises on a missing or damaged file."""
-    index = hnswlib.Index(space="ip", dim=DIM)
-    index.load_index(str(path), allow_replace_deleted=True)
-    index.set_ef(EF_SEARCH)
+def view_index(path: Path) -> Index:
+    """Map an index file read-only (pages shared between processes); raises on a damaged file."""
+    index = Index.restore(str(path), view=True)
+    if index is None or index.ndim != DIM:
+        raise ValueError(f"{path}: not a {DIM}-dimension usearch index")
+    index.expansion_search = EF_SEARCH  # type: ignore[misc]  # not kept in the file
     return index
 
 
-def add(index: hnswlib.Index, labels: np.ndarray, vectors: np.ndarray, threads: int = 1) -> None:
-    """Add (or replace) vectors under labels, growing the index when needed."""
+def save_index(index: Index, path: Path) -> None:
+    index.save(str(path))
+
+
+def add(index: Index, labels: np.ndarray, vectors: np.ndarray, threads: int = 1) -> None:
+    """Add (or replace) vectors under labels."""
     if not len(labels):
         return
-    need = index.get_current_count() + len(labels)
-    if need > index.get_max_elements():
-        index.resize_index(int(need * GROW))
-    index.add_items(
-        np.asarray(vectors, dtype=np.float32), np.asarray(labels, dtype=np.int64), num_threads=threads
-    )
+    keys = np.asarray(labels, dtype=np.uint64)
+    present = np.asarray(index.contains(keys), dtype=bool)
+    if present.any():
+        index.remove(keys[present])  # usearch's high-level index refuses a key twice
+    index.add(keys, np.asarray(vectors, dtype=np.float32), threads=max(threads, 0))
 
 
 class VectorSearcher:
-    """Answer nearest-neighbour queries from a loaded index (exactly when it is small).
+    """Answer nearest-neighbour queries from an opened index (exactly when it is small).
 
     labels (sorted) and matrix (float16, row i = labels[i]) are the same vectors as the graph,
     memory-mapped from the data dir: web workers share their pages, and a filtered search can
     score any subset exactly without copying vectors out of the graph one by one.
     """
 
-    def __init__(self, index: hnswlib.Index, labels: np.ndarray, matrix: np.ndarray) -> None:
+    def __init__(self, index: Index, labels: np.ndarray, matrix: np.ndarray) -> None:
         self.index, self.labels, self.matrix = index, labels, matrix
         self.count = len(labels)
         self.small = np.asarray(matrix, dtype=np.float32) if self.count < EXACT_BELOW else None
@@ -67,26 +89,22 @@ class VectorSearcher:
             return []
         if self.small is not None:
             return exact(self.small, self.labels, vector, k)
-        self.index.set_ef(max(EF_SEARCH, k))
-        labels, dist = self.index.knn_query(np.asarray(vector, dtype=np.float32)[None, :], k=k, num_threads=1)
-        return [(int(lab), float(1.0 - d)) for lab, d in zip(labels[0], dist[0], strict=True)]
+        self.index.expansion_search = max(EF_SEARCH, k)  # type: ignore[misc]
+        found = self.index.search(np.asarray(vector, dtype=np.float32), k, threads=1)
+        return [(int(lab), float(1.0 - d)) for lab, d in zip(found.keys, found.distances, strict=True)]
 
     def search_among(self, vector: np.ndarray, k: int, allowed: list[int]) -> list[tuple[int, float]]:
-        """Return the k nearest vectors whose labels are in allowed (checked during the graph walk)."""
-        if self.small is not None or not allowed:
-            labels, mat = self.vectors(allowed)
-            return exact(mat, labels, vector, k)
-        # hnswlib calls the filter for every node it visits: a set's own __contains__ costs
-        # less than a Python function over a numpy mask (28 against 35 ms for 17k of 1M).
-        passing = set(allowed)
-        self.index.set_ef(max(EF_SEARCH, k))
-        labels, dist = self.index.knn_query(
-            np.asarray(vector, dtype=np.float32)[None, :],
-            k=min(k, len(passing)),
-            num_threads=1,
-            filter=passing.__contains__,
-        )
-        return [(int(lab), float(1.0 - d)) for lab, d in zip(labels[0], dist[0], strict=True)]
+        """Return the k nearest vectors whose labels are in allowed (scored exactly, chunk by chunk).
+
+        The engine comes here only when a deeper graph search found too few passing papers,
+        that is when they lie far from the query; a graph walk would visit most of the graph.
+        """
+        wanted = np.unique(np.asarray(allowed, dtype=np.int64))
+        best: list[tuple[int, float]] = []
+        for start in range(0, len(wanted), EXACT_CHUNK):
+            labels, mat = self.vectors(wanted[start : start + EXACT_CHUNK].tolist())
+            best = sorted(best + exact(mat, labels, vector, k), key=lambda x: -x[1])[:k]
+        return best
 
     def vectors(self, labels: list[int]) -> tuple[np.ndarray, np.ndarray]:
         """Return (the labels that have a vector, their vectors as float32)."""

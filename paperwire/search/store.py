@@ -1,11 +1,15 @@
 """The index files in the data dir: build, update incrementally, verify, and open for reading.
 
 The database is the source of truth. Each index has a manifest (JSON) beside it that records
-its watermark — the latest modified_at (papers) or updated_at (vectors) it has taken in — and
-what a reader checks before trusting the files. An index that is missing, damaged or of an old
-layout is rebuilt from the database; writers take a lock file so only one writes at a time.
-Readers keep the opened index for the life of the process and reopen it when the manifest
-changes, so web workers pick up every update without a restart.
+its watermark — the latest modified_at (papers) or updated_at (vectors) it has taken in — the
+time its last run began reading, and what a reader checks before trusting the files. A run
+takes in the rows changed after the watermark, and those changed less than MARGIN before the
+last run began (a transaction may have stamped them earlier but committed after that run
+read) unless a side file (NAME.recent.npy) shows it took in that very version already: on
+unchanged data a run reads two columns of the few recent rows and writes nothing. An index that
+is missing, damaged or of an old layout is rebuilt from the database; writers take a lock file
+so only one writes at a time. Readers keep the opened index for the life of the process and
+reopen it when the manifest changes, so web workers pick up every update without a restart.
 """
 
 from __future__ import annotations
@@ -26,6 +30,8 @@ from typing import Any
 
 import numpy as np
 from django.conf import settings
+from django.db.models import QuerySet
+from django.utils import timezone
 
 from paperwire.papers.models import Paper
 
@@ -37,6 +43,7 @@ from .models import PaperVector
 # its rows earlier but committed later than the last run is not missed.
 MARGIN = dt.timedelta(seconds=30)
 CHUNK = 2000
+LAYOUT = 2  # vector files: 1 hnswlib (vectors.hnsw), 2 usearch (vectors.usearch)
 Progress = Callable[[int], None] | None
 
 
@@ -72,7 +79,7 @@ def keyword_path() -> Path:
 
 
 def vector_path() -> Path:
-    return search_dir() / "vectors.hnsw"
+    return search_dir() / "vectors.usearch"
 
 
 def labels_path() -> Path:
@@ -118,9 +125,74 @@ def write_lock() -> Iterator[None]:
 
 
 def _since(manifest: dict[str, Any] | None) -> dt.datetime | None:
+    """Return the time after which a row may not have been taken in by the last run."""
     if not manifest or not manifest.get("watermark"):
         return None
-    return dt.datetime.fromisoformat(manifest["watermark"]) - MARGIN
+    watermark = dt.datetime.fromisoformat(manifest["watermark"])
+    if not manifest.get("read_at"):  # written before read_at was kept
+        return watermark - MARGIN
+    # A row not yet visible to the last run committed after it began reading, so it was
+    # stamped later than read_at − MARGIN; a row stamped after the watermark is new.
+    return min(watermark, dt.datetime.fromisoformat(manifest["read_at"]) - MARGIN)
+
+
+def _micros(t: dt.datetime) -> int:
+    return round(t.timestamp() * 1_000_000)
+
+
+def _recent_path(name: str) -> Path:
+    return search_dir() / f"{name}.recent.npy"
+
+
+def _read_recent(name: str) -> dict[int, int]:
+    """Return {pk: stamp in µs} of the rows changed within MARGIN of the last run that it took in."""
+    try:
+        arr = np.load(_recent_path(name), allow_pickle=False)
+        return dict(zip(arr[:, 0].tolist(), arr[:, 1].tolist(), strict=True))
+    except (OSError, ValueError, IndexError):
+        return {}  # a lost side file only means those rows are taken in again
+
+
+def _write_recent(name: str, recent: dict[int, int]) -> None:
+    arr = np.array(sorted(recent.items()), dtype=np.int64).reshape(-1, 2)
+    _save_npy(_recent_path(name), arr)
+
+
+class _Plan:
+    """Which rows of qs (stamped by field) a run takes in, and what it remembers for the next one."""
+
+    def __init__(self, name: str, qs: QuerySet[Any], field: str, manifest: dict[str, Any] | None) -> None:
+        self.name, self.field = name, field
+        self.read_at = timezone.now()  # before any row is read: later commits are stamped after it − MARGIN
+        self.cut = _micros(self.read_at - MARGIN)
+        self.since = _since(manifest)
+        self.recent: dict[int, int] = {}
+        self.done: dict[int, int] = {}
+        self.qs: QuerySet[Any] | None = qs
+        if self.since is None:
+            return
+        self.qs = qs.filter(**{f"{field}__gt": self.since})
+        self.done = done = _read_recent(name)
+        pending = False
+        for pk, stamp in self.qs.values_list("pk", field).iterator(chunk_size=CHUNK):
+            us = _micros(stamp)
+            if us > self.cut:
+                self.recent[pk] = us
+            pending = pending or done.get(pk) != us
+        if not pending:
+            self.qs = None
+
+    def wanted(self, pk: int, stamp: dt.datetime) -> bool:
+        """Return whether the row pk, stamped stamp, must be taken in (and remember it)."""
+        us = _micros(stamp)
+        if us > self.cut:
+            self.recent[pk] = us
+        return self.done.get(pk) != us
+
+    def finish(self, watermark: str) -> dict[str, Any]:
+        """Save what the next run must know; return the manifest fields of this run."""
+        _write_recent(self.name, self.recent)
+        return {"watermark": watermark, "read_at": self.read_at.isoformat()}
 
 
 # Keyword index --------------------------------------------------------------------------------
@@ -128,11 +200,12 @@ def _since(manifest: dict[str, Any] | None) -> dt.datetime | None:
 PAPER_FIELDS = ("pk", "arxiv_id", "title", "authors", "abstract", "categories", "listing_day", "modified_at")
 
 
-def _paper_rows(since: dt.datetime | None) -> Iterator[tuple[Any, ...]]:
-    qs = Paper.objects.all()
-    if since is not None:
-        qs = qs.filter(modified_at__gte=since)
-    yield from qs.order_by("pk").values_list(*PAPER_FIELDS).iterator(chunk_size=CHUNK)
+def _paper_rows(plan: _Plan) -> Iterator[tuple[Any, ...]]:
+    if plan.qs is None:
+        return
+    for row in plan.qs.order_by("pk").values_list(*PAPER_FIELDS).iterator(chunk_size=CHUNK):
+        if plan.wanted(row[0], row[-1]):
+            yield row
 
 
 def keyword_ok(manifest: dict[str, Any] | None) -> bool:
@@ -181,10 +254,11 @@ def update_keyword(*, rebuild: bool = False, progress: Progress = None) -> tuple
     with write_lock():
         manifest = read_manifest("keyword")
         if rebuild or not keyword_ok(manifest):
+            plan = _Plan("keyword", Paper.objects.all(), "modified_at", None)
             tmp = search_dir() / f"keyword.new{os.getpid()}"
             shutil.rmtree(tmp, ignore_errors=True)
             index = keyword.open_index(tmp, create=True)
-            n, watermark = _feed_keyword(index, _paper_rows(None), replace=False, progress=progress)
+            n, watermark = _feed_keyword(index, _paper_rows(plan), replace=False, progress=progress)
             old = search_dir() / f"keyword.old{os.getpid()}"
             if keyword_path().exists():
                 os.replace(keyword_path(), old)
@@ -193,10 +267,12 @@ def update_keyword(*, rebuild: bool = False, progress: Progress = None) -> tuple
             rebuilt = True
         else:
             assert manifest is not None
+            plan = _Plan("keyword", Paper.objects.all(), "modified_at", manifest)
+            if plan.qs is None:  # nothing changed: only the time of this run is recorded
+                write_manifest("keyword", {**manifest, **plan.finish(manifest.get("watermark") or "")})
+                return 0, False, int(manifest.get("docs") or 0)
             index = keyword.open_index(keyword_path())
-            n, watermark = _feed_keyword(
-                index, _paper_rows(_since(manifest)), replace=True, progress=progress
-            )
+            n, watermark = _feed_keyword(index, _paper_rows(plan), replace=True, progress=progress)
             watermark = max(watermark, manifest.get("watermark") or "")
             rebuilt = False
         docs = keyword.open_index(keyword_path()).searcher().num_docs
@@ -204,7 +280,7 @@ def update_keyword(*, rebuild: bool = False, progress: Progress = None) -> tuple
             "keyword",
             {
                 "schema": keyword.SCHEMA_VERSION,
-                "watermark": watermark,
+                **plan.finish(watermark),
                 "docs": docs,
                 "generation": secrets.token_hex(8),
             },
@@ -215,14 +291,14 @@ def update_keyword(*, rebuild: bool = False, progress: Progress = None) -> tuple
 # Vector index ---------------------------------------------------------------------------------
 
 
-def _vector_rows(since: dt.datetime | None) -> Iterator[list[tuple[int, bytes, str, str]]]:
-    qs = PaperVector.objects.all()
-    if since is not None:
-        qs = qs.filter(updated_at__gte=since)
+def _vector_rows(plan: _Plan) -> Iterator[list[tuple[int, bytes, str, str]]]:
+    if plan.qs is None:
+        return
     chunk: list[tuple[int, bytes, str, str]] = []
-    for pk, data, dtype, updated in (
-        qs.order_by("pk").values_list("pk", "data", "dtype", "updated_at").iterator(chunk_size=CHUNK)
-    ):
+    rows = plan.qs.order_by("pk").values_list("pk", "data", "dtype", "updated_at")
+    for pk, data, dtype, updated in rows.iterator(chunk_size=CHUNK):
+        if not plan.wanted(pk, updated):
+            continue
         chunk.append((pk, bytes(data), dtype, updated.isoformat()))
         if len(chunk) >= CHUNK:
             yield chunk
@@ -233,13 +309,13 @@ def _vector_rows(since: dt.datetime | None) -> Iterator[list[tuple[int, bytes, s
 
 def vectors_ok(manifest: dict[str, Any] | None) -> bool:
     """Return whether the vector index file is whole and matches its manifest."""
-    if not manifest:
+    if not manifest or manifest.get("layout") != LAYOUT:
         return False
     if manifest.get("count") == 0:
         return True
     try:
-        # A truncated or replaced file is never handed to hnswlib; a file of the right size
-        # that hnswlib still refuses is caught where it is loaded.
+        # A truncated or replaced file is never handed to usearch; a file of the right size
+        # that usearch still refuses is caught where it is opened.
         return [p.stat().st_size for p in vector_files()] == manifest.get("sizes")
     except OSError:
         return False
@@ -260,10 +336,16 @@ def _save_npy(path: Path, array: np.ndarray) -> None:
     os.replace(tmp, path)
 
 
-def save_vector_files(index: Any, labels: np.ndarray, matrix: np.ndarray, watermark: str) -> None:
-    """Write the graph, the sorted labels and the float16 matrix, then their manifest."""
+def save_vector_files(index: Any, labels: np.ndarray, matrix: np.ndarray, run: dict[str, Any]) -> None:
+    """Write the graph, the sorted labels and the float16 matrix, then their manifest.
+
+    Each file is written beside its name and renamed over it: a reader that mapped the old
+    file keeps reading it (its pages stay until it lets go) and maps the new one when the
+    manifest changes.
+    """
+    (search_dir() / "vectors.hnsw").unlink(missing_ok=True)  # layout 1's graph, now unused
     tmp = vector_path().with_suffix(f".tmp{os.getpid()}")
-    index.save_index(str(tmp))
+    ann.save_index(index, tmp)
     os.replace(tmp, vector_path())
     _save_npy(labels_path(), labels)
     _save_npy(matrix_path(), matrix)
@@ -271,7 +353,8 @@ def save_vector_files(index: Any, labels: np.ndarray, matrix: np.ndarray, waterm
         "vectors",
         {
             "model": "all-MiniLM-L6-v2",
-            "watermark": watermark,
+            "layout": LAYOUT,
+            **run,
             "count": len(labels),
             "sizes": [p.stat().st_size for p in vector_files()],
             "generation": secrets.token_hex(8),
@@ -283,7 +366,7 @@ def load_vector_files() -> VectorSearcher:
     """Open the vector index files for searching (the matrix memory-mapped)."""
     labels = np.load(labels_path(), mmap_mode="r")
     matrix = np.load(matrix_path(), mmap_mode="r")
-    return VectorSearcher(ann.load_index(vector_path()), np.asarray(labels), matrix)
+    return VectorSearcher(ann.view_index(vector_path()), np.asarray(labels), matrix)
 
 
 def update_vectors(
@@ -293,22 +376,26 @@ def update_vectors(
     with write_lock():
         manifest = read_manifest("vectors")
         rebuilt = rebuild or not vectors_ok(manifest)
+        plan = _Plan("vectors", PaperVector.objects.all(), "updated_at", None if rebuilt else manifest)
         old_labels = old_matrix = None
         if rebuilt:
-            index = ann.new_index(PaperVector.objects.count())
+            index = ann.new_index()
             watermark = ""
         else:
             assert manifest is not None
+            watermark = manifest.get("watermark") or ""
+            if plan.qs is None:  # nothing changed: only the time of this run is recorded
+                write_manifest("vectors", {**manifest, **plan.finish(watermark)})
+                return 0, False, int(manifest.get("count") or 0)
             if manifest.get("count"):
                 index = ann.load_index(vector_path())
                 old_labels, old_matrix = np.load(labels_path()), np.load(matrix_path(), mmap_mode="r")
             else:
-                index = ann.new_index(0)
-            watermark = manifest.get("watermark") or ""
+                index = ann.new_index()
         n = 0
         new_labels: list[np.ndarray] = []
         new_rows: list[np.ndarray] = []
-        for chunk in _vector_rows(None if rebuilt else _since(manifest)):
+        for chunk in _vector_rows(plan):
             labels, mat = decode(chunk)
             ann.add(index, labels, mat, threads=threads)
             new_labels.append(labels)
@@ -324,8 +411,9 @@ def update_vectors(
                 np.concatenate(new_labels) if new_labels else np.zeros(0, dtype=np.int64),
                 np.concatenate(new_rows) if new_rows else np.zeros((0, ann.DIM), dtype=np.float16),
             )
-            save_vector_files(index, labels, matrix, watermark)
+            save_vector_files(index, labels, matrix, plan.finish(watermark))
             return n, rebuilt, len(labels)
+        write_manifest("vectors", {**manifest, **plan.finish(watermark)})
         return n, rebuilt, int(manifest.get("count") or 0)
 
 

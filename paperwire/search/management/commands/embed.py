@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -23,12 +22,13 @@ class Command(BaseCommand):
         parser.add_argument("--limit", type=int, default=None, help="embed at most this many papers")
 
     def handle(self, *args: Any, **opts: Any) -> None:
-        # This process only embeds: make sure nothing in it reaches for the Hub.
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
         if opts["batch"] < 1:
             raise CommandError("--batch must be at least 1")
         if opts["device"] == "cuda":
-            import torch
+            try:
+                import torch
+            except ImportError:
+                raise CommandError("--device cuda needs torch: pip install 'paperwire[gpu]'") from None
 
             if not torch.cuda.is_available():
                 raise CommandError("--device cuda: no CUDA device is available to this torch build")
