@@ -75,7 +75,10 @@ def write_mechanical(rows: list[dict], count: int = 66) -> None:
         "{id}v2",
         "arxiv.org/abs/{id}",
     )
-    ids = [(rows[i]["id"], forms[n % len(forms)].format(id=rows[i]["id"])) for n, i in enumerate(chosen["arxiv_id"][:count])]
+    ids = [
+        (rows[i]["id"], forms[n % len(forms)].format(id=rows[i]["id"]))
+        for n, i in enumerate(chosen["arxiv_id"][:count])
+    ]
     for name, items in (("title", titles), ("arxiv_id", ids)):
         write_class(here / f"{name}.jsonl", items)
 
