@@ -28,7 +28,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import search_data  # noqa: E402
 
-QUERIES = Path(__file__).with_name("queries.jsonl")
+QUERIES = Path(__file__).with_name("queries") / "description.jsonl"
 
 
 def query_set(rows: list[dict], n: int, seed: int = 1) -> list[str]:

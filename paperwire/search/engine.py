@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import math
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -20,7 +21,7 @@ from paperwire.papers import trending
 from paperwire.papers.ids import InvalidArxivId, parse_arxiv_id
 from paperwire.papers.models import Paper
 
-from . import ann, embedding, keyword, querylang
+from . import ann, embedding, highlight, keyword, querylang
 from .ann import VectorSearcher
 from .querylang import ParsedQuery
 from .store import readers
@@ -37,9 +38,17 @@ EXACT_FILTER_MAX = 10_000  # papers passing a filter that are scored exactly (~1
 # listing the 100k+ papers of a common author name to walk the graph with took ~35 ms alone.
 FILTER_DEEP = 3_200
 FILTER_GRAPH_MAX = 200_000  # papers passing a filter that the graph search checks as it walks
+SNIPPET_EMBED_MAX = 24  # sentences embedded per page to pick snippets by meaning
 MODES = ("hybrid", "keyword", "vector")
 SORTS = ("relevance", "newest", "trending")
 WEIGHTS = (1.0, 1.0)  # (keyword, vector) weights in the fusion
+FUSION = "rrf"
+SHORT_WORDS = 3  # a query of this many words or fewer is "short"
+SHORT_WEIGHTS: tuple[float, float] | None = None  # (keyword, vector) weights of short queries
+MIN_MATCH_RULE = "always"  # "always", "none", or "fallback" (loose query when too few hits)
+FALLBACK_BELOW = 10
+PRF_DOCS = 0  # fused results the query vector moves towards (0: no pseudo-relevance feedback)
+PRF_WEIGHT = 0.5
 # The keyword search runs here while the query is embedded: tantivy lets go of the GIL, so on
 # an idle core a long query costs the slower of the two instead of their sum (4 threads: a few
 # requests of one process at once; more just wait their turn).
@@ -61,6 +70,7 @@ class Ranked:
 class Hit:
     paper: Paper
     scores: Ranked
+    snippet: str = ""  # the abstract's sentences that best match the query
 
 
 @dataclass
@@ -105,12 +115,20 @@ def pinned_pks(searcher: tantivy.Searcher, q: ParsedQuery) -> list[int]:
 
 
 def keyword_list(searcher: tantivy.Searcher, q: ParsedQuery, depth: int) -> list[tuple[int, float]]:
-    query = keyword.build_query(q)
+    query = keyword.build_query(q, min_match=MIN_MATCH_RULE != "none")
     if query is None:
         return []
     if not q.has_text:  # filters alone: newest first
         return keyword.newest(searcher, query, depth)
-    return keyword.search(searcher, query, depth)
+    found = keyword.search(searcher, query, depth)
+    if MIN_MATCH_RULE == "fallback" and len(found) < FALLBACK_BELOW:
+        loose = keyword.build_query(q, min_match=False)
+        if loose is not None:
+            seen = {pk for pk, _ in found}
+            found += [h for h in keyword.search(searcher, loose, depth) if h[0] not in seen][
+                : depth - len(found)
+            ]
+    return found
 
 
 def _allowed(ks: tantivy.Searcher, q: ParsedQuery, candidates: list[tuple[int, float]]) -> set[int]:
@@ -130,7 +148,7 @@ def vector_list(
     of the first hits passed to expect enough among the deeper ones (always beyond
     FILTER_GRAPH_MAX), and otherwise a graph search with the filter applied while it walks.
     """
-    if not q.has_filters:
+    if not (q.has_filters or q.phrases):
         return vs.search(vector, depth)
     candidates = vs.search(vector, depth * FILTER_OVERFETCH)
     allowed = _allowed(ks, q, candidates)
@@ -161,15 +179,32 @@ def vector_list(
 
 
 def fuse(lists: list[tuple[str, list[tuple[int, float]], float]]) -> dict[int, Ranked]:
-    """Return reciprocal-rank-fused scores of (name, [(pk, score)], weight) lists."""
+    """Return fused scores of (name, [(pk, score)], weight) lists, by FUSION.
+
+    "rrf": reciprocal-rank fusion, weight / (RRF_K + rank); "score": weight × the score scaled
+    to 0..1 between the list's last and first (a paper missing from a list gets 0 from it).
+    """
     out: dict[int, Ranked] = {}
     for name, items, weight in lists:
+        top = items[0][1] if items else 0.0
+        low = items[-1][1] if items else 0.0
+        span = (top - low) or 1.0
         for rank, (pk, score) in enumerate(items, start=1):
             r = out.setdefault(pk, Ranked(pk))
-            r.fused += weight / (RRF_K + rank)
+            if FUSION == "score":
+                r.fused += weight * (score - low) / span
+            else:
+                r.fused += weight / (RRF_K + rank)
             setattr(r, f"{name}_rank", rank)
             setattr(r, f"{name}_score", score)
     return out
+
+
+def query_weights(q: ParsedQuery, weights: tuple[float, float]) -> tuple[float, float]:
+    """Return the (keyword, vector) weights for q: SHORT_WEIGHTS for a query of few words."""
+    if SHORT_WEIGHTS is not None and q.words and len(q.words) <= SHORT_WORDS:
+        return SHORT_WEIGHTS
+    return weights
 
 
 def rank(
@@ -183,6 +218,7 @@ def rank(
 ) -> tuple[list[Ranked], bool]:
     """Return (ranked papers, whether vectors were used) for a parsed query."""
     ks = readers.keyword()
+    weights = query_weights(q, weights)
     lists: list[tuple[str, list[tuple[int, float]], float]] = []
     pins = pinned_pks(ks, q)
     # An arXiv id that names a paper is a lookup, not a topic: its "meaning" finds noise.
@@ -205,6 +241,14 @@ def rank(
     used = vs is not None
     fused = fuse(lists)
     ranked = sorted(fused.values(), key=lambda r: (-r.fused, r.pk))
+    if PRF_DOCS and vs is not None and vector is not None and len(lists) == 2 and ranked:
+        # Pseudo-relevance feedback: move the query vector towards the first fused results.
+        _, mat = vs.vectors([r.pk for r in ranked[:PRF_DOCS]])
+        moved = vector + PRF_WEIGHT * np.asarray(mat, dtype=np.float32).mean(axis=0)
+        moved /= np.linalg.norm(moved) or 1.0
+        lists[1] = ("vector", vector_list(vs, ks, q, moved, depth), lists[1][2])
+        fused = fuse(lists)
+        ranked = sorted(fused.values(), key=lambda r: (-r.fused, r.pk))
     if pin:
         for pk in reversed(pins):
             r = fused.get(pk) or Ranked(pk)
@@ -238,7 +282,13 @@ def search(
     if not (q.has_text or q.has_filters) or offset >= MAX_DEPTH:
         return page
     depth = min(max(DEPTH, offset + limit), MAX_DEPTH)
-    ranked, page.vectors_used = rank(q, mode=mode, depth=depth, pin=pin)
+    vectors: dict[str, np.ndarray] = {}
+
+    def embed(text: str) -> np.ndarray:
+        vectors[text] = embedding.embed_query(text)
+        return vectors[text]
+
+    ranked, page.vectors_used = rank(q, mode=mode, depth=depth, pin=pin, embed=embed)
     # The trending sort is the feed pages' trending: votes decayed by age (papers.trending).
     found = Paper.objects.filter(pk__in=[r.pk for r in ranked], hidden=False).annotate(
         score=trending.score_expr()
@@ -256,8 +306,48 @@ def search(
     chosen = ranked[offset : offset + limit]
     papers = Paper.objects.in_bulk([r.pk for r in chosen])
     page.hits = [Hit(papers[r.pk], r) for r in chosen if r.pk in papers]
+    add_snippets(page.hits, page.terms, vectors.get(q.text))
     page.took_ms = (time.perf_counter() - started) * 1000
     return page
+
+
+def term_weights(terms: set[str]) -> dict[str, float]:
+    """Return each term's inverse document frequency in the abstracts (rare words weigh more)."""
+    try:
+        ks = readers.keyword()
+        n = ks.num_docs
+        return {t: math.log(1 + n / (1 + ks.doc_freq("abstract", t))) for t in terms}
+    except (OSError, RuntimeError, ValueError):
+        return dict.fromkeys(terms, 1.0)
+
+
+def add_snippets(hits: list[Hit], terms: set[str], vector: np.ndarray | None) -> None:
+    """Set each hit's snippet: the sentences sharing most words with the query, else nearest in meaning.
+
+    Sentences are embedded only for cards that share no word with the query, at most
+    SNIPPET_EMBED_MAX of them per page (~0.3 ms each on one core); past that, a card shows its
+    first sentences.
+    """
+    by_meaning: list[tuple[Hit, list[str]]] = []
+    weights = term_weights(terms)
+    for h in hits:
+        h.snippet, matched = highlight.snippet(h.paper.abstract, weights)
+        if not matched and vector is not None:
+            by_meaning.append((h, highlight.sentences(h.paper.abstract)))
+    batch: list[str] = []
+    owners: list[tuple[Hit, list[str]]] = []
+    for h, parts in by_meaning:
+        if len(batch) + len(parts) > SNIPPET_EMBED_MAX:
+            break
+        batch.extend(parts)
+        owners.append((h, parts))
+    if not batch:
+        return
+    sims = embedding.embed(batch) @ vector
+    start = 0
+    for h, parts in owners:
+        h.snippet = highlight.pick(parts, [float(x) for x in sims[start : start + len(parts)]])
+        start += len(parts)
 
 
 def similar(paper: Paper, limit: int = 6) -> list[Paper]:

@@ -7,6 +7,7 @@ only markup added is <mark>…</mark> around whole words, so the result is as sa
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from django.utils.safestring import SafeString, mark_safe
 
@@ -14,6 +15,7 @@ from . import keyword
 
 TAG = re.compile(r"(<[^>]*>)")
 ENTITY_OR_WORD = re.compile(r"(&#?\w+;)|(\w+)")
+WORD = re.compile(r"\w+")
 SKIP = {"math", "script", "style", "label", "textarea", "time"}  # never marked inside these
 
 
@@ -21,7 +23,6 @@ def highlight_html(html: SafeString, terms: set[str]) -> SafeString:
     """Return html with every word whose analysed form is in terms wrapped in <mark>."""
     if not terms:
         return html
-    analyze = keyword.text_analyzer().analyze
     out: list[str] = []
     skipping: list[str] = []
     for part in TAG.split(str(html)):
@@ -44,8 +45,80 @@ def highlight_html(html: SafeString, terms: set[str]) -> SafeString:
             word = m.group(2)
             if word is None:
                 return m.group(0)  # an entity such as &amp; stays whole
-            tokens = analyze(word)
-            return f"<mark>{word}</mark>" if tokens and tokens[0] in terms else word
+            return f"<mark>{word}</mark>" if _analysed(word) in terms else word
 
         out.append(ENTITY_OR_WORD.sub(mark, part))
     return mark_safe("".join(out))  # noqa: S308  # input was safe HTML; only <mark> tags were added
+
+
+# Snippets ---------------------------------------------------------------------------------------
+
+SNIPPET_SENTENCES = 2  # sentences a result card shows
+# A sentence ends at . ! or ? followed by a space and what starts a sentence; "e.g. the" or
+# "Fig. 3" rarely split since a lowercase word or a number follows.
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z(\[\"'$\\])")
+ELLIPSIS = "…"
+
+
+def sentences(text: str) -> list[str]:
+    """Return text's sentences, whitespace folded, never splitting inside $…$ math."""
+    out: list[str] = []
+    buf = ""
+    for part in SENTENCE_END.split(" ".join(text.split())):
+        buf = f"{buf} {part}" if buf else part
+        if (buf.count("$") - buf.count("\\$")) % 2 == 0:
+            out.append(buf)
+            buf = ""
+    if buf:
+        out.append(buf)
+    return out
+
+
+@lru_cache(maxsize=65536)
+def _analysed(word: str) -> str:
+    """Return a word's first analysed token (memoised: a page analyses the same words often)."""
+    tokens = keyword.text_analyzer().analyze(word)
+    return tokens[0] if tokens else ""
+
+
+def pick_by_words(parts: list[str], weights: dict[str, float], n: int = SNIPPET_SENTENCES) -> str:
+    """Return the n sentences that together hold the most weight of searched words, in order.
+
+    Greedy: each next sentence is the one adding the most weight of words not yet shown, so two
+    sentences cover two sides of the query rather than repeat its most common word.
+    """
+    found = [{t for t in (_analysed(w) for w in WORD.findall(s)) if t in weights} for s in parts]
+    chosen: list[int] = []
+    shown: set[str] = set()
+    for _ in range(min(n, len(parts))):
+        gains = [sum(weights[t] for t in f - shown) if i not in chosen else -1.0 for i, f in enumerate(found)]
+        best = max(range(len(parts)), key=lambda i: (gains[i], -i))
+        if gains[best] <= 0:
+            break
+        chosen.append(best)
+        shown |= found[best]
+    scores = [float(n - chosen.index(i)) if i in chosen else 0.0 for i in range(len(parts))]
+    return pick(parts, scores, n) if len(chosen) == n else pick(parts, scores, len(chosen))
+
+
+def pick(parts: list[str], scores: list[float], n: int = SNIPPET_SENTENCES) -> str:
+    """Return the n best-scored sentences in their order, … marking what was left out."""
+    best = sorted(sorted(range(len(parts)), key=lambda i: (-scores[i], i))[:n])
+    out = []
+    for k, i in enumerate(best):
+        if (k == 0 and i > 0) or (k > 0 and i != best[k - 1] + 1):
+            out.append(ELLIPSIS)
+        out.append(parts[i])
+    if best and best[-1] < len(parts) - 1:
+        out.append(ELLIPSIS)
+    return " ".join(out)
+
+
+def snippet(abstract: str, weights: dict[str, float]) -> tuple[str, bool]:
+    """Return (the abstract's sentences that best match the weighted words, whether any matched)."""
+    parts = sentences(abstract)
+    if len(parts) <= SNIPPET_SENTENCES:
+        return " ".join(parts), True
+    if not any(t in weights for p in parts for t in (_analysed(w) for w in WORD.findall(p))):
+        return pick(parts, [0.0] * len(parts)), False
+    return pick_by_words(parts, weights), True

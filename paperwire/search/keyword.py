@@ -175,7 +175,7 @@ def _phrase_query(
 
 
 def filter_clauses(sch: tantivy.Schema, q: ParsedQuery) -> list[tuple[tantivy.Occur, tantivy.Query]]:
-    """Return the must / must-not clauses of q's filters (authors, categories, dates, exclusions)."""
+    """Return the must / must-not clauses of q's filters (authors, categories, dates, phrases, exclusions)."""
     must, clauses = tantivy.Occur.Must, []
     for name in q.authors:
         pq = _phrase_query(sch, name, ("authors",))
@@ -196,6 +196,10 @@ def filter_clauses(sch: tantivy.Schema, q: ParsedQuery) -> list[tuple[tantivy.Oc
                 ),
             )
         )
+    for phrase in q.phrases:  # a quoted phrase must be there, in either list of a hybrid search
+        pq = _phrase_query(sch, phrase, ("title", "abstract", "authors"))
+        if pq is not None:
+            clauses.append((must, pq))
     for text in q.excluded:
         eq = _phrase_query(sch, text, ("title", "abstract", "authors"))
         if eq is not None:
@@ -203,8 +207,11 @@ def filter_clauses(sch: tantivy.Schema, q: ParsedQuery) -> list[tuple[tantivy.Oc
     return clauses
 
 
-def build_query(q: ParsedQuery) -> tantivy.Query | None:
-    """Return the tantivy query for q, or None when it has nothing to search for."""
+def build_query(q: ParsedQuery, *, min_match: bool = True) -> tantivy.Query | None:
+    """Return the tantivy query for q, or None when it has nothing to search for.
+
+    With min_match, a query of MIN_MATCH_FROM words or more needs MIN_MATCH of them in a paper.
+    """
     sch = schema()
     clauses = filter_clauses(sch, q)
     text_parts: list[tuple[tantivy.Occur, tantivy.Query]] = []
@@ -219,16 +226,14 @@ def build_query(q: ParsedQuery) -> tantivy.Query | None:
         name = term if term in name_terms else next((n for n in name_terms if n.startswith(term)), term)
         word_parts.append((tantivy.Occur.Should, _word_query(sch, term, name)))
     if word_parts:
-        need = max(1, math.ceil(MIN_MATCH * len(word_parts))) if len(word_parts) >= MIN_MATCH_FROM else 1
+        need = 1
+        if min_match and len(word_parts) >= MIN_MATCH_FROM:
+            need = max(1, math.ceil(MIN_MATCH * len(word_parts)))
         text_parts.append((tantivy.Occur.Should, tantivy.Query.boolean_query(word_parts, need)))
     if len(content) > 1:
         pq = _phrase_query(sch, " ".join(q.words), ("title",), slop=2)
         if pq is not None:
             text_parts.append((tantivy.Occur.Should, tantivy.Query.boost_query(pq, TITLE_PHRASE_BOOST)))
-    for phrase in q.phrases:
-        pq = _phrase_query(sch, phrase, ("title", "abstract", "authors"))
-        if pq is not None:
-            clauses.append((tantivy.Occur.Must, pq))
     if text_parts:
         clauses.append((tantivy.Occur.Must, tantivy.Query.boolean_query(text_parts)))
     if not clauses:

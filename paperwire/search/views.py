@@ -39,7 +39,10 @@ def page_json(page: SearchPage, request: HttpRequest | None = None) -> dict[str,
         "limit": page.limit,
         "total": page.total,
         "vectors_used": page.vectors_used,
-        "results": [{**paper_json(h.paper, request), "scores": scores_json(h)} for h in page.hits],
+        "results": [
+            {**paper_json(h.paper, request), "snippet": h.snippet, "scores": scores_json(h)}
+            for h in page.hits
+        ],
     }
 
 
