@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "allauth.socialaccount.providers.orcid",
     "paperwire.digests",
     "paperwire.search",
+    "paperwire.appearance",
 ]
 
 MIDDLEWARE = [
@@ -124,6 +125,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "paperwire.appearance.context_processors.theme",
             ],
         },
     },
