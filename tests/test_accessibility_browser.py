@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
 from typing import Any
 
 import pytest
 from django.conf import settings as django_settings
 from django.test import Client
 
-from tests.accessibility import describe, violations
-from tests.community_data import make_member
+from paperwire.appearance.models import ThemeChoice
+from tests.accessibility import assert_accessible, describe, violations
+from tests.community_data import PASSWORD, make_member
 
+pytest_plugins = ["tests.community_fixtures"]
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
@@ -105,3 +109,100 @@ def test_every_page_a_member_reaches_has_no_axe_violations_in_either_scheme(
     ]
     found = check_pages(page, live_server.url, paths)
     assert not found, "\n".join(f"{p}:\n{v}" for p, v in found.items())
+
+
+def tab_to(page: Any, selector: str, *, back: bool = False, limit: int = 200) -> None:
+    """Press Tab (or Shift+Tab) until the focused element matches selector, and see its focus ring."""
+    for _ in range(limit):
+        page.keyboard.press("Shift+Tab" if back else "Tab")
+        if page.evaluate("s => document.activeElement.matches(s)", selector):
+            style, width = page.evaluate(
+                "() => { const s = getComputedStyle(document.activeElement);"
+                " return [s.outlineStyle, parseFloat(s.outlineWidth)] }"
+            )
+            assert style != "none" and width >= 2, f"{selector} has no visible focus ring"
+            return
+    raise AssertionError(f"{limit} presses of Tab never reached {selector}")
+
+
+def test_a_member_signs_up_votes_and_comments_with_the_keyboard_alone(
+    live_server: Any, demo_papers: int, page: Any, smtp_inbox: Any, clear_cache: None, screenshots: Path
+) -> None:
+    base = live_server.url
+    page.goto(base + "/")
+    tab_to(page, "a[href='/accounts/signup/']")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/accounts/signup/")
+    for name, text in [
+        ("email", "ada@example.org"),
+        ("username", "ada"),
+        ("password1", PASSWORD),
+        ("password2", PASSWORD),
+    ]:
+        tab_to(page, f"input[name={name}]")
+        page.keyboard.type(text)
+    page.keyboard.press("Enter")
+    page.wait_for_selector("text=Verify Your Email Address")
+    [mail] = smtp_inbox.wait_for(1)
+    link = re.search(r"https?://\S+/accounts/confirm-email/\S+/", mail)
+    assert link, mail
+    page.goto(link.group(0))  # the link in the e-mail
+    tab_to(page, "main form button[type=submit]")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("a.me:has-text('ada')")
+
+    # Sort by keyboard: the arrow keys pick an option without leaving the page; Apply applies it.
+    page.goto(base + "/")
+    tab_to(page, "select[name=sort]")
+    page.keyboard.press("ArrowDown")
+    assert page.url == base + "/"
+    tab_to(page, "form.filters button")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**sort=newest**")
+
+    card = page.locator(".cards > article").first
+    vote = card.locator("form.vote button")
+    assert vote.get_attribute("aria-label").startswith("Upvote, ")
+    assert vote.get_attribute("aria-label").endswith(", not voted")
+    tab_to(page, ".cards > article:first-child form.vote button")
+    page.keyboard.press("Enter")
+    card.locator("form.vote.on").wait_for()
+    # The swapped-in button keeps focus, says what pressing it now does, and the change is announced.
+    focused = page.evaluate("document.activeElement.getAttribute('aria-label')")
+    assert focused.startswith("Remove upvote, upvoted, ")
+    assert page.locator("#announce[role=status]").inner_text().startswith("Upvoted. ")
+
+    tab_to(page, ".cards > article:first-child button.expand")
+    page.keyboard.press("Enter")
+    assert card.locator("button.expand").get_attribute("aria-expanded") == "true"
+    tab_to(page, ".cards > article:first-child h3 a", back=True)
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/papers/*")
+
+    tab_to(page, "#new-comment")
+    page.keyboard.type("Typed **without** a mouse.")
+    tab_to(page, "form.comment-form button[type=submit]")
+    page.keyboard.press("Enter")
+    page.wait_for_selector(".comment-body strong:text-is('without')")
+    tab_to(page, ".reply-box summary")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    page.keyboard.type("And a reply, by keyboard too.")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    page.wait_for_selector(".replies .comment-body:has-text('by keyboard too')")
+    assert_accessible(page)
+
+    # The theme toggle: dark now, on the next page load (cookie), and for the member's account.
+    tab_to(page, "button.theme-toggle", back=True)
+    assert page.locator("button.theme-toggle").get_attribute("aria-pressed") == "false"
+    with page.expect_response("**/settings/theme") as saved:
+        page.keyboard.press("Enter")
+    assert saved.value.status == 204
+    assert page.evaluate("document.documentElement.dataset.theme") == "dark"
+    assert page.locator("button.theme-toggle").get_attribute("aria-pressed") == "true"
+    page.reload()
+    assert page.evaluate("document.documentElement.dataset.theme") == "dark"
+    assert page.evaluate("getComputedStyle(document.body).backgroundColor") == "rgb(15, 17, 21)"
+    assert ThemeChoice.objects.get(user__username="ada").theme == "dark"
+    page.screenshot(path=str(screenshots / "keyboard-journey-dark.png"), full_page=True)

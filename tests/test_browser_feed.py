@@ -32,7 +32,7 @@ def test_a_reader_opens_the_feed_follows_a_card_and_goes_back_a_day(
     show_more.click()
     assert abstract.bounding_box()["height"] > collapsed
     assert first.locator("button.expand").get_attribute("aria-expanded") == "true"
-    assert first.locator("button.expand").inner_text() == "Show less"
+    assert first.locator("button.expand").text_content() == "Show less of the abstract"
 
     title = first.locator("h3 a").inner_text()
     first.locator("h3 a").click()

@@ -55,7 +55,7 @@ document.addEventListener("click", (event) => {
   if (form && form.dataset.member) {
     const body = new FormData(form);
     body.set("theme", theme);
-    fetch(form.action, { method: "POST", body, headers: { "X-Requested-With": "fetch" } });
+    fetch(form.action, { method: "POST", body, keepalive: true, headers: { "X-Requested-With": "fetch" } });
   }
 });
 
