@@ -206,3 +206,56 @@ def test_a_member_signs_up_votes_and_comments_with_the_keyboard_alone(
     assert page.evaluate("getComputedStyle(document.body).backgroundColor") == "rgb(15, 17, 21)"
     assert ThemeChoice.objects.get(user__username="ada").theme == "dark"
     page.screenshot(path=str(screenshots / "keyboard-journey-dark.png"), full_page=True)
+
+
+def test_both_themes_read_well_on_a_phone_and_a_laptop(
+    live_server: Any, demo_papers: int, chromium: Any, screenshots: Path
+) -> None:
+    from paperwire.papers.models import Paper
+
+    ada = make_member("ada")
+    math_paper = Paper.objects.filter(abstract__contains="$").order_by("-listing_day", "arxiv_id")[0]
+    first = comment_on(math_paper.arxiv_id, ada, "Is the **bound** tight? See [the code](https://example.org).")
+    comment_on(math_paper.arxiv_id, ada, "Replying: it is, for `n > 3`.", parent=first)
+    pages = {"feed": "/", "paper": f"/papers/{math_paper.arxiv_id}", "search": "/search?q=diffusion model"}
+    sizes = {"laptop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
+    backgrounds = {}
+    for scheme in ("light", "dark"):
+        for device, viewport in sizes.items():
+            context = chromium.new_context(
+                viewport=viewport, color_scheme=scheme, is_mobile=device == "phone", device_scale_factor=1
+            )
+            page = context.new_page()
+            for name, path in pages.items():
+                page.goto(live_server.url + path)
+                assert_accessible(page, (scheme,))
+                assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+                shot = screenshots / f"theme-{scheme}-{device}-{name}.png"
+                page.screenshot(path=str(shot), full_page=name == "paper")
+                if name == "search":  # highlighted terms are on the page axe checked for contrast
+                    assert page.locator("mark").count() > 0
+            backgrounds[scheme] = page.evaluate("getComputedStyle(document.body).backgroundColor")
+            context.close()
+    assert backgrounds == {"light": "rgb(247, 248, 250)", "dark": "rgb(15, 17, 21)"}
+
+
+def test_titles_abstracts_and_math_share_one_type_family_in_readable_lines(
+    live_server: Any, demo_papers: int, page: Any
+) -> None:
+    from paperwire.papers.models import Paper
+
+    paper = Paper.objects.filter(abstract__contains="$").order_by("-listing_day", "arxiv_id")[0]
+    page.goto(f"{live_server.url}/papers/{paper.arxiv_id}")
+    assert_accessible(page)
+    family = "el => getComputedStyle(el).fontFamily"
+    assert page.eval_on_selector("h1.paper-title", family) == page.eval_on_selector(".abstract.full", family)
+    # About 70 characters a line on a laptop: the abstract's box is capped at 70ch.
+    chars_per_line = page.evaluate(
+        "() => { const a = document.querySelector('.abstract.full'); const s = getComputedStyle(a);"
+        " const c = document.createElement('canvas').getContext('2d'); c.font = s.font;"
+        " return a.clientWidth / c.measureText('abcdefghijklmnopqrstuvwxyz').width * 26 }"
+    )
+    assert 50 <= chars_per_line <= 90, chars_per_line
+    page.emulate_media(color_scheme="dark")
+    ink = page.evaluate("getComputedStyle(document.querySelector('.abstract.full math')).color")
+    assert ink == "rgb(230, 232, 236)"  # MathML takes the dark theme's ink, not black
