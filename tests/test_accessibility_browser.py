@@ -215,7 +215,9 @@ def test_both_themes_read_well_on_a_phone_and_a_laptop(
 
     ada = make_member("ada")
     math_paper = Paper.objects.filter(abstract__contains="$").order_by("-listing_day", "arxiv_id")[0]
-    first = comment_on(math_paper.arxiv_id, ada, "Is the **bound** tight? See [the code](https://example.org).")
+    first = comment_on(
+        math_paper.arxiv_id, ada, "Is the **bound** tight? See [the code](https://example.org)."
+    )
     comment_on(math_paper.arxiv_id, ada, "Replying: it is, for `n > 3`.", parent=first)
     pages = {"feed": "/", "paper": f"/papers/{math_paper.arxiv_id}", "search": "/search?q=diffusion model"}
     sizes = {"laptop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
