@@ -7,7 +7,7 @@ PORT ?= 8000
 PG_URL ?= postgresql://postgres@127.0.0.1:5432/test
 TEST_OUT ?= test-output
 
-.PHONY: run install install-test browser test test-sqlite test-postgres lint typecheck check bench bench-search clean
+.PHONY: run install install-test browser axe test test-sqlite test-postgres lint typecheck check bench bench-search clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -42,17 +42,25 @@ browser:
 	  else echo "chromium is missing and we are not root: browser tests will fail under CI=true"; fi; \
 	fi
 
+## axe-core for the browser tests' accessibility check, pinned in tests/axe/package-lock.json.
+AXE_JS := tests/axe/node_modules/axe-core/axe.min.js
+$(AXE_JS): tests/axe/package.json tests/axe/package-lock.json
+	npm ci --no-audit --no-fund --prefix tests/axe
+	touch $@
+
+axe: $(AXE_JS)
+
 ## Every test, on SQLite and then on PostgreSQL ($(PG_URL)).
-test: install-test browser
+test: install-test browser axe
 	$(MAKE) test-sqlite
 	$(MAKE) test-postgres
 
-test-sqlite: install-test
+test-sqlite: install-test axe
 	mkdir -p $(TEST_OUT)
 	PAPERWIRE_DATA_DIR=$$(mktemp -d) DATABASE_URL= $(PY) -m pytest $(PYTEST_ARGS)
 
 ## Without PostgreSQL this fails loudly, unless PAPERWIRE_TEST_POSTGRES=0 (outside CI) skips it.
-test-postgres: install-test
+test-postgres: install-test axe
 	mkdir -p $(TEST_OUT)
 	PAPERWIRE_DATA_DIR=$$(mktemp -d) DATABASE_URL=$(PG_URL) $(PY) -m pytest $(PYTEST_ARGS)
 
@@ -80,4 +88,4 @@ bench-search: install-test
 	$(PY) bench/search_speed.py
 
 clean:
-	rm -rf $(VENV) $(TEST_OUT) .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) $(TEST_OUT) .pytest_cache .mypy_cache .ruff_cache .hypothesis tests/axe/node_modules

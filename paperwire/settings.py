@@ -108,6 +108,7 @@ INSTALLED_APPS = [
     "paperwire.search",
     "paperwire.feeds",
     "paperwire.web",
+    "paperwire.appearance",
 ]
 
 MIDDLEWARE = [
@@ -139,6 +140,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "paperwire.appearance.context_processors.theme",
             ],
         },
     },

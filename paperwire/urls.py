@@ -22,4 +22,5 @@ urlpatterns = [
     path("", include("paperwire.feeds.urls")),
     path("", include("paperwire.web.urls")),
     path("", include("paperwire.search.urls")),
+    path("", include("paperwire.appearance.urls")),
 ]

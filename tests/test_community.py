@@ -112,7 +112,7 @@ def test_the_vote_button_answers_htmx_with_the_new_button() -> None:
     response = client.post(f"/papers/{paper.arxiv_id}/vote", {"state": "on"}, HTTP_HX_REQUEST="true")
     assert response.status_code == 200
     html = response.content.decode()
-    assert 'aria-pressed="true"' in html and '<span class="count">1</span>' in html
+    assert 'aria-label="Remove upvote, upvoted, 1 upvote"' in html and '<span class="count">1</span>' in html
     plain = client.post(f"/papers/{paper.arxiv_id}/vote", {"state": "off", "next": "/"})
     assert plain.status_code == 302 and plain["Location"] == "/"
     assert Paper.objects.get(pk=paper.pk).upvotes == 0

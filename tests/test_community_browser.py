@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from paperwire.papers.models import Paper
+from tests.accessibility import assert_accessible
 from tests.community_data import PASSWORD
 
 pytest_plugins = ["tests.community_fixtures"]
@@ -18,6 +19,8 @@ LAPTOP = {"width": 1280, "height": 900}
 
 
 def shoot(page: Any, folder: Path, name: str, *, full: bool = True) -> None:
+    """Check the page with axe-core, then save a screenshot of it."""
+    assert_accessible(page)
     page.evaluate("window.scrollTo(0, 0)")  # the sticky top bar stays on top of a full-page shot
     page.screenshot(path=str(folder / f"community-{name}.png"), full_page=full)
 
@@ -34,6 +37,7 @@ def test_a_member_signs_up_submits_upvotes_comments_and_replies(
     settings.SUBMIT_MAX_AGE_DAYS = 100_000  # the recorded arXiv answer is a 2016 paper
     base = live_server.url
     page.goto(base + "/")
+    assert_accessible(page)
     page.click("text=Sign up")
     page.fill("input[name=email]", "ada@example.org")
     page.fill("input[name=username]", "ada")
@@ -73,7 +77,7 @@ def test_a_member_signs_up_submits_upvotes_comments_and_replies(
     page.click(".reply-box button:has-text('Reply')")
     page.wait_for_selector(".replies .comment-body:has-text('section 4')")
     page.click("#ranking summary")
-    assert page.is_visible("#ranking dd:has-text('hours since the start of its listing day')")
+    assert page.is_visible("#ranking li:has-text('1 upvote here: 1 point.')")
     shoot(page, screenshots, "4-paper")
     page.set_viewport_size(PHONE)
     shoot(page, screenshots, "5-paper-phone")

@@ -17,6 +17,7 @@ from paperwire.papers.models import Paper
 from paperwire.search import engine
 from paperwire.search.models import PaperVector
 from paperwire.search.store import keyword_path, readers, update_indexes, vector_path
+from tests.accessibility import assert_accessible
 from tests.conftest import demo_rows
 from tests.search_fixtures import DEMO_VECTORS, import_slice, write_slice
 
@@ -379,13 +380,16 @@ def test_a_reader_searches_from_the_top_bar_and_opens_similar_papers(
 ) -> None:
     import_slice(tmp_path, N)
     page.goto(live_server.url + "/")
+    assert_accessible(page)
     page.fill(".topsearch input[name=q]", "diffusion models for image generation")
     page.press(".topsearch input[name=q]", "Enter")
     page.wait_for_selector(".search-results .card")
     assert page.locator(".search-results .card mark").count() > 0
+    assert_accessible(page)  # highlighted terms included, in both schemes
     page.screenshot(path=str(screenshots / "search-results.png"), full_page=False)
     page.locator(".search-results .card .title a").first.click()
     page.wait_for_selector(".similar-list li")
     assert page.locator(".similar-list li").count() == 6
+    assert_accessible(page)
     page.locator(".similar").scroll_into_view_if_needed()
     page.screenshot(path=str(screenshots / "similar-papers.png"), full_page=False)

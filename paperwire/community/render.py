@@ -14,6 +14,7 @@ from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import slugify
 from django.utils.timesince import timesince
 
 from paperwire.papers.models import Paper
@@ -97,23 +98,34 @@ class DiscussionRenderer:
         return mark_safe("".join(self.thread(t) for t in threads))  # noqa: S308  (escaped above)
 
 
+def upvotes_in_words(n: int) -> str:
+    """Return a count of upvotes in words: '1 upvote', '12 upvotes'."""
+    return f"{n} upvote{'' if n == 1 else 's'}"
+
+
 def vote_button(paper: Paper, voted: bool, *, size: str, csrf_token: str, next_url: str) -> SafeString:
     """Return the upvote toggle of a paper: an htmx form that also works as a plain POST."""
     # The route is papers/<id>/vote under the site's prefix (community.urls): no reverse() per card.
     url = f"{get_script_prefix()}papers/{paper.arxiv_id}/vote"
     total = paper.upvotes + paper.hf_upvotes
-    hf = f" + {paper.hf_upvotes} on Hugging Face" if paper.hf_upvotes else ""
-    title = f"{'Remove your upvote' if voted else 'Upvote'} · {paper.upvotes} here{hf}"
+    hf = f", {paper.hf_upvotes} of them on Hugging Face" if paper.hf_upvotes else ""
+    count = upvotes_in_words(total) + hf
+    # The name says what pressing does, the count and the state, and holds the visible text
+    # (WCAG 2.5.3): "Upvote, 12 upvotes, not voted" and "Remove upvote, upvoted, 13 upvotes".
+    name = f"Remove upvote, upvoted, {count}" if voted else f"Upvote, {count}, not voted"
+    said = f"{'Upvoted' if voted else 'Upvote removed'}. {count}."
     classes = " ".join(x for x in ("vote", size if size in ("wide",) else "", "on" if voted else "") if x)
     label = f'<span class="label">{"Upvoted" if voted else "Upvote"}</span>' if size == "wide" else ""
+    # A stable id: htmx puts focus back on the new button after the swap.
     html = (
         f'<form class="{classes}" method="post" action="{url}" hx-post="{url}" hx-target="this" '
-        f'hx-swap="outerHTML"><input type="hidden" name="csrfmiddlewaretoken" value="{escape(csrf_token)}">'
+        f'hx-swap="outerHTML" data-announce="{escape(said)}">'
+        f'<input type="hidden" name="csrfmiddlewaretoken" value="{escape(csrf_token)}">'
         f'<input type="hidden" name="state" value="{"off" if voted else "on"}">'
         f'<input type="hidden" name="size" value="{escape(size)}">'
         f'<input type="hidden" name="next" value="{escape(next_url)}">'
-        f'<button type="submit" aria-pressed="{"true" if voted else "false"}" title="{escape(title)}">'
-        f'<span class="arrow" aria-hidden="true">▲</span><span class="count">{total}</span>{label}'
-        "</button></form>"
+        f'<button type="submit" id="vote-{escape(slugify(paper.arxiv_id))}" aria-label="{escape(name)}" '
+        f'title="{escape(name)}"><span class="arrow" aria-hidden="true">▲</span>'
+        f'{label} <span class="count">{total}</span></button></form>'
     )
     return mark_safe(html)  # noqa: S308  (every value above is escaped or a number)

@@ -81,4 +81,5 @@ def discussion(context: template.Context, paper: Any) -> dict[str, Any]:
 @register.inclusion_tag("community/_rank.html")
 def rank_explainer(paper: Any) -> dict[str, Any]:
     """Render why a paper ranks where it does: its votes, age, score and place on its day."""
-    return {"paper": paper, "why": trending.explain(paper, queries.visible())}
+    why = trending.explain(paper, queries.visible())
+    return {"paper": paper, "why": why, "above": why.of - why.rank, "below": why.rank - 1}
