@@ -21,7 +21,7 @@ from paperwire.papers.periods import Period, period_containing
 from paperwire.papers.text import abstract_start, author_line
 from paperwire.search import engine, querylang
 
-from .models import SavedSearch
+from .queries import by_feed_token
 from .saved import run_search, search_path
 
 CATEGORY = re.compile(r"[A-Za-z-]{1,20}(\.[A-Za-z-]{1,20})?")
@@ -206,7 +206,7 @@ class SavedSearchFeed(SearchFeed):
     is the only key, and a regenerated token makes the old URL answer 404."""
 
     def get_object(self, request: HttpRequest, *args: Any, **kwargs: Any) -> SearchTarget:  # type: ignore[override]
-        saved = SavedSearch.objects.filter(feed_token=kwargs["token"]).first()
+        saved = by_feed_token(kwargs["token"])
         if saved is None:
             raise Http404("No such feed")
         return SearchTarget(saved.query, saved.sort, saved.mode, saved.name, saved.feed_token)
