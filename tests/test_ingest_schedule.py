@@ -29,6 +29,8 @@ from tests.ingest_fixtures import (
     atom_entries,
     atom_feed,
     fixture,
+    oai_records,
+    paged_oai,
     point_settings_at,
     restamp,
 )
@@ -200,3 +202,19 @@ def test_serve_runs_the_daily_ingestion_beside_the_web_server(
     time.sleep(0.5)
     with pytest.raises(ProcessLookupError):
         os.kill(workers[0], 0)  # the worker stopped with the server
+
+
+def test_the_oai_source_harvests_each_followed_archive_for_the_last_two_days(
+    upstream: Upstream, db: None, settings: Any
+) -> None:
+    settings.INGEST_SOURCES = ["oai"]  # PAPERWIRE_INGEST_SOURCES=oai
+    settings.INGEST_CATEGORIES = ["math.AG", "nucl-th", "cs.LG"]
+    upstream.on("/oai", paged_oai(oai_records(copies=1), 6))  # 6 recorded records, any set
+    (run,) = schedule.run_due(dt.datetime(2026, 6, 15, 3, tzinfo=dt.UTC))
+    assert (run.key, run.status) == ("daily:oai:2026-06-15", "done"), run.error
+    asked = upstream.queries("/oai")
+    assert sorted(q["set"] for q in asked) == ["cs", "math", "physics:nucl-th"]
+    assert {(q["from"], q["until"]) for q in asked} == {("2026-06-13", "2026-06-15")}
+    # Only the records in a followed category are kept: math.AG, and nucl-th (twice, once cross-listed).
+    kept = sorted(Paper.objects.values_list("categories", flat=True), key=str)
+    assert kept == [["math.AG"], ["nucl-ex", "nucl-th"], ["nucl-th"]]

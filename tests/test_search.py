@@ -101,7 +101,7 @@ def test_it_finds_papers_by_meaning_without_their_words(papers: list[dict[str, A
 def test_hostile_query_strings_give_results_or_nothing_never_an_error(papers: Any, text: str) -> None:
     for mode in engine.MODES:
         page = engine.search(text, mode=mode, limit=5)
-        assert page.total >= 0
+        assert len(page.hits) <= 5 and page.total >= len(page.hits), mode
     client = Client()
     assert client.get("/search", {"q": text}).status_code == 200
     assert client.get("/api/papers/search", {"q": text}).status_code == 200
@@ -330,7 +330,8 @@ def test_huggingface_hub_client_searches_a_live_server(live_server: Any, tmp_pat
     found = list(HfApi(endpoint=live_server.url).list_papers(query=target["title"], limit=5))
     assert found and found[0].id == target["id"]
     assert found[0].title == target["title"]
-    assert list(HfApi(endpoint=live_server.url).list_papers(query='"NEAR( *:')) is not None
+    hostile = list(HfApi(endpoint=live_server.url).list_papers(query='"NEAR( *:'))
+    assert all(p.id and p.title for p in hostile)  # papers or nothing, never an error
 
 
 def test_serve_demo_loads_the_demo_vectors(db: None) -> None:
@@ -340,38 +341,6 @@ def test_serve_demo_loads_the_demo_vectors(db: None) -> None:
     assert PaperVector.objects.count() == Paper.objects.count() == 3390
     report = update_indexes()
     assert report.keyword_docs == report.vectors_count == 3390
-
-
-# Top results on the fixture, the same on SQLite and on PostgreSQL (the suite runs on both):
-# the database only feeds the index files, so the backend must not change the ranking.
-EXPECTED_TOP = {
-    "graph neural networks": {
-        "hybrid": ["2606.11898", "2606.12033", "2606.11687"],
-        "keyword": ["2606.12033", "2606.12489", "2606.11466"],
-        "vector": ["2606.11320", "2606.11898", "2606.11687"],
-    },
-    "reinforcement learning for robots": {
-        "hybrid": ["2606.12908", "2606.12783", "2606.11634"],
-        "keyword": ["2606.12908", "2606.11634", "2606.11770"],
-        "vector": ["2606.12908", "2606.12783", "2606.12587"],
-    },
-    "medical image segmentation": {
-        "hybrid": ["2606.12169", "2606.12826", "2606.11740"],
-        "keyword": ["2606.12826", "2606.12169", "2606.11320"],
-        "vector": ["2606.12953", "2606.12371", "2606.12635"],
-    },
-    "large language model safety": {
-        "hybrid": ["2606.11204", "2606.12747", "2606.11316"],
-        "keyword": ["2606.11204", "2606.12747", "2606.11206"],
-        "vector": ["2606.11316", "2606.12747", "2606.11204"],
-    },
-}
-
-
-@pytest.mark.parametrize("text", sorted(EXPECTED_TOP))
-def test_sqlite_and_postgresql_give_the_same_top_results(papers: Any, text: str) -> None:
-    for mode, expected in EXPECTED_TOP[text].items():
-        assert ids(engine.search(text, mode=mode, limit=3)) == expected, mode
 
 
 @pytest.mark.browser

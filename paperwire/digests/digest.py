@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from paperwire.feeds.models import SavedSearch
+from paperwire.feeds.queries import digest_searches
 from paperwire.feeds.saved import new_matches, search_path
 from paperwire.papers import queries
 from paperwire.papers.models import Paper
@@ -116,7 +117,7 @@ def saved_sections(sub: Subscription, content: DigestContent) -> tuple[str, str]
     """Return the text and HTML of a member's saved-search sections ("" for anonymous subscribers)."""
     if sub.user_id is None:
         return "", ""
-    searches = SavedSearch.objects.filter(user_id=sub.user_id, in_digest=True).order_by("name", "pk")
+    searches = digest_searches(sub.user_id)
     sections = [saved_section(s, content) for s in searches]
     if not sections:
         return "", ""

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from paperwire.feeds.models import SavedSearch
+from paperwire.feeds import queries
 from paperwire.feeds.saved import search_path
 
 from . import members
@@ -33,7 +33,7 @@ def _back(anchor: str = "") -> HttpResponse:
 def digest_settings(request: HttpRequest) -> HttpResponse:
     """Show the member's subscription and saved searches, with their private feed URLs."""
     member: Any = request.user  # signed in: a User (login_required)
-    searches = list(SavedSearch.objects.filter(user=member).order_by("name", "pk"))
+    searches = queries.member_searches(member)
     for s in searches:
         s.search_url = search_path(s.query, s.sort, s.mode)  # type: ignore[attr-defined]
     return render(

@@ -24,7 +24,7 @@ from paperwire.search.metering import metered_mode
 from paperwire.text import CleanAtom1Feed as Atom1Feed
 from paperwire.text import CleanRss201rev2Feed as Rss201rev2Feed
 
-from .models import SavedSearch
+from .queries import by_feed_token
 from .saved import run_search, search_path
 
 CATEGORY = re.compile(r"[A-Za-z-]{1,20}(\.[A-Za-z-]{1,20})?")
@@ -209,7 +209,7 @@ class SavedSearchFeed(SearchFeed):
     is the only key, and a regenerated token makes the old URL answer 404."""
 
     def get_object(self, request: HttpRequest, *args: Any, **kwargs: Any) -> SearchTarget:  # type: ignore[override]
-        saved = SavedSearch.objects.filter(feed_token=kwargs["token"]).first()
+        saved = by_feed_token(kwargs["token"])
         if saved is None:
             raise Http404("No such feed")
         return SearchTarget(saved.query, saved.sort, saved.mode, saved.name, saved.feed_token)
