@@ -86,3 +86,11 @@ def test_a_nul_byte_in_a_posted_comment_is_a_400(client: Client, papers: None) -
     from paperwire.community.models import Comment
 
     assert not Comment.objects.exists()
+
+
+@pytest.mark.parametrize("action", ["edit", "report"])
+def test_a_superscript_comment_number_is_a_400(client: Client, papers: None, action: str) -> None:
+    client.force_login(make_member("ada", password=False))
+    response = client.get(f"/comments/%C2%B2/{action}")  # tried: "²", which str.isdigit() accepts
+    assert response.status_code == 400
+    assert "not a comment number" in response.content.decode()

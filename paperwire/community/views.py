@@ -98,7 +98,7 @@ def _guard(request: HttpRequest, action: str, then: str) -> HttpResponse | None:
 
 
 def _comment_id(raw: str) -> int:
-    if not raw.isdigit() or len(raw) > 18:
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 18:  # "²".isdigit() is True too
         raise BadInput(f"{raw[:40]!r} is not a comment number.")
     return int(raw)
 

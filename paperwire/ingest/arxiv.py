@@ -125,9 +125,9 @@ def parse_atom(page: Page) -> AtomPage:
         raise FetchError(f"HTTP {page.status} from {page.url}")
     out = AtomPage()
     total = _text(root, OPENSEARCH + "totalResults")
-    out.total = int(total) if total.isdigit() else None
+    out.total = int(total) if total.isascii() and total.isdigit() else None
     start_text = _text(root, OPENSEARCH + "startIndex")
-    start = int(start_text) if start_text.isdigit() else 0
+    start = int(start_text) if start_text.isascii() and start_text.isdigit() else 0
     for i, entry in enumerate(entries):
         where = _text(entry, ATOM + "id")[:80] or f"entry {start + i + 1}"
         try:

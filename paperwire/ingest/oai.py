@@ -221,7 +221,7 @@ def parse_oai(page: Page) -> OaiPage:
     if token is not None:
         out.token = (token.text or "").strip() or None  # an empty token marks the last page
         size = token.get("completeListSize", "")
-        out.complete_list_size = int(size) if size.isdigit() else None
+        out.complete_list_size = int(size) if size.isascii() and size.isdigit() else None
     return out
 
 
