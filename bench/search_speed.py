@@ -6,7 +6,7 @@
 
 The sample run is the real thing: the sample and its vectors are imported into SQLite
 (`paperwire import --vectors`), `paperwire index --rebuild` builds the index files, and each
-query goes through engine.search (parse, embed, tantivy, HNSW, fusion, database page fetch).
+query goes through engine.search (parse, embed, tantivy, usearch HNSW, fusion, page fetch).
 A --papers run larger than the sample scales it synthetically (bench/search_data.py) straight
 into index files, and times engine.rank (everything but the final fetch of one page of rows).
 ANN recall@10 is measured against an exact scan, with real vectors as queries.
@@ -76,8 +76,8 @@ def ann_recall(vs, matrix: np.ndarray, labels: np.ndarray, queries: np.ndarray, 
     hits = 0
     for q in queries:
         exact = {lab for lab, _ in ann.exact(matrix, labels, q, k)}
-        labels_ann, _ = vs.index.knn_query(q[None, :].astype(np.float32), k=k, num_threads=1)
-        hits += len(exact & {int(x) for x in labels_ann[0]})
+        found = vs.index.search(q.astype(np.float32), k, threads=1)
+        hits += len(exact & {int(x) for x in found.keys})
     return hits / (k * len(queries))
 
 
@@ -209,9 +209,14 @@ def main() -> None:
         "--scaled-dir", type=Path, default=None, help="keep the --papers index files here between runs"
     )
     args = ap.parse_args()
-    import torch
+    import onnxruntime
+    import usearch
 
-    print(f"machine: {search_data.os.cpu_count()} cores, torch threads for queries: 1, {torch.__version__}")
+    load = search_data.os.getloadavg()[0]
+    print(
+        f"machine: {search_data.os.cpu_count()} cores (load {load:.1f}), ONNX Runtime "
+        f"{onnxruntime.__version__} with 1 thread for queries, usearch {usearch.__version__}"
+    )
     rows = search_data.load_sample()
     if not args.skip_sample:
         search_data.setup_django(args.data_dir)
