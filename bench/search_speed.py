@@ -97,9 +97,10 @@ def sample_run(args: argparse.Namespace, rows: list[dict]) -> None:
         print(f"  import of {len(rows):,} papers with vectors: {time.perf_counter() - started:.0f} s")
     rss0 = search_data.rss_mib()
     started = time.perf_counter()
-    report = update_indexes(rebuild=True, threads=args.threads)
+    report = update_indexes(rebuild=not args.reuse, threads=args.threads)
     print(
-        f"  paperwire index --rebuild ({args.threads} thread(s)): {time.perf_counter() - started:.1f} s — "
+        f"  paperwire index{'' if args.reuse else ' --rebuild'} ({args.threads} thread(s)): "
+        f"{time.perf_counter() - started:.1f} s — "
         f"{report.summary()}"
     )
     sizes = sum(
@@ -204,6 +205,7 @@ def main() -> None:
     ap.add_argument("--queries", type=int, default=400)
     ap.add_argument("--threads", type=int, default=1, help="threads for index builds")
     ap.add_argument("--skip-sample", action="store_true", help="only the --papers run")
+    ap.add_argument("--reuse", action="store_true", help="update the --data-dir's indexes, not rebuild")
     ap.add_argument("--data-dir", type=Path, default=None, help="keep the sample database here between runs")
     ap.add_argument(
         "--scaled-dir", type=Path, default=None, help="keep the --papers index files here between runs"
