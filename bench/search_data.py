@@ -107,7 +107,7 @@ def build_indexes(pairs: Iterator[tuple[dict, np.ndarray]], total: int, threads:
 
     index = keyword.open_index(keyword_path(), create=True)
     writer = index.writer(keyword.WRITER_HEAP, 1)
-    hnsw = ann.new_index(total)
+    hnsw = ann.new_index()
     t_kw = t_vec = 0.0
     labels: list[int] = []
     batch: list[np.ndarray] = []
@@ -152,7 +152,7 @@ def build_indexes(pairs: Iterator[tuple[dict, np.ndarray]], total: int, threads:
     writer.wait_merging_threads()
     t_kw += time.perf_counter() - started
     started = time.perf_counter()
-    save_vector_files(hnsw, np.arange(1, total + 1, dtype=np.int64), matrix, "")
+    save_vector_files(hnsw, np.arange(1, total + 1, dtype=np.int64), matrix, {"watermark": ""})
     t_vec += time.perf_counter() - started
     docs = keyword.open_index(keyword_path()).searcher().num_docs
     write_manifest(

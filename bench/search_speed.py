@@ -6,7 +6,7 @@
 
 The sample run is the real thing: the sample and its vectors are imported into SQLite
 (`paperwire import --vectors`), `paperwire index --rebuild` builds the index files, and each
-query goes through engine.search (parse, embed, tantivy, HNSW, fusion, database page fetch).
+query goes through engine.search (parse, embed, tantivy, usearch HNSW, fusion, page fetch).
 A --papers run larger than the sample scales it synthetically (bench/search_data.py) straight
 into index files, and times engine.rank (everything but the final fetch of one page of rows).
 ANN recall@10 is measured against an exact scan, with real vectors as queries.
@@ -76,8 +76,8 @@ def ann_recall(vs, matrix: np.ndarray, labels: np.ndarray, queries: np.ndarray, 
     hits = 0
     for q in queries:
         exact = {lab for lab, _ in ann.exact(matrix, labels, q, k)}
-        labels_ann, _ = vs.index.knn_query(q[None, :].astype(np.float32), k=k, num_threads=1)
-        hits += len(exact & {int(x) for x in labels_ann[0]})
+        found = vs.index.search(q.astype(np.float32), k, threads=1)
+        hits += len(exact & {int(x) for x in found.keys})
     return hits / (k * len(queries))
 
 
@@ -97,9 +97,10 @@ def sample_run(args: argparse.Namespace, rows: list[dict]) -> None:
         print(f"  import of {len(rows):,} papers with vectors: {time.perf_counter() - started:.0f} s")
     rss0 = search_data.rss_mib()
     started = time.perf_counter()
-    report = update_indexes(rebuild=True, threads=args.threads)
+    report = update_indexes(rebuild=not args.reuse, threads=args.threads)
     print(
-        f"  paperwire index --rebuild ({args.threads} thread(s)): {time.perf_counter() - started:.1f} s — "
+        f"  paperwire index{'' if args.reuse else ' --rebuild'} ({args.threads} thread(s)): "
+        f"{time.perf_counter() - started:.1f} s — "
         f"{report.summary()}"
     )
     sizes = sum(
@@ -204,14 +205,20 @@ def main() -> None:
     ap.add_argument("--queries", type=int, default=400)
     ap.add_argument("--threads", type=int, default=1, help="threads for index builds")
     ap.add_argument("--skip-sample", action="store_true", help="only the --papers run")
+    ap.add_argument("--reuse", action="store_true", help="update the --data-dir's indexes, not rebuild")
     ap.add_argument("--data-dir", type=Path, default=None, help="keep the sample database here between runs")
     ap.add_argument(
         "--scaled-dir", type=Path, default=None, help="keep the --papers index files here between runs"
     )
     args = ap.parse_args()
-    import torch
+    import onnxruntime
+    import usearch
 
-    print(f"machine: {search_data.os.cpu_count()} cores, torch threads for queries: 1, {torch.__version__}")
+    load = search_data.os.getloadavg()[0]
+    print(
+        f"machine: {search_data.os.cpu_count()} cores (load {load:.1f}), ONNX Runtime "
+        f"{onnxruntime.__version__} with 1 thread for queries, usearch {usearch.__version__}"
+    )
     rows = search_data.load_sample()
     if not args.skip_sample:
         search_data.setup_django(args.data_dir)

@@ -11,7 +11,7 @@ from django.core.management import call_command
 from paperwire.papers.models import Paper
 from paperwire.search import engine
 from paperwire.search.models import PaperVector
-from paperwire.search.store import read_manifest, update_indexes
+from paperwire.search.store import _stamp, last_read_at, search_dir, update_indexes
 from tests.conftest import demo_rows
 from tests.search_fixtures import import_slice
 
@@ -24,9 +24,11 @@ def test_a_second_index_run_writes_nothing(db: None, tmp_path: Path) -> None:
     call_command("index", stdout=out)
     assert "0 paper(s) written, 120 in all" in out.getvalue()
     assert "0 vector(s) written, 120 in all" in out.getvalue()
+    stamps = _stamp("keyword"), _stamp("vectors")
     report = update_indexes()
     assert (report.keyword_added, report.vectors_added) == (0, 0)
     assert not report.keyword_rebuilt and not report.vectors_rebuilt
+    assert (_stamp("keyword"), _stamp("vectors")) == stamps  # web workers keep their opened indexes
 
 
 def test_a_changed_paper_is_written_once(db: None, tmp_path: Path) -> None:
@@ -44,7 +46,8 @@ def test_a_row_committed_after_the_run_began_but_stamped_before_it_is_taken_in(
 ) -> None:
     import_slice(tmp_path, N)
     update_indexes()
-    read_at = dt.datetime.fromisoformat(read_manifest("keyword")["read_at"])  # type: ignore[index]
+    read_at = last_read_at("keyword")
+    assert read_at is not None
     # A transaction that stamped its rows 10 s before the last run began reading and committed
     # after it: the rows are older than that run, yet it never saw them.
     stamped = read_at - dt.timedelta(seconds=10)
@@ -58,10 +61,8 @@ def test_a_row_committed_after_the_run_began_but_stamped_before_it_is_taken_in(
     assert update_indexes().keyword_added == 0
 
 
-def test_a_lost_side_file_only_costs_a_rewrite(db: None, tmp_path: Path, settings: object) -> None:
+def test_a_lost_side_file_only_costs_a_rewrite(db: None, tmp_path: Path) -> None:
     import_slice(tmp_path, N)
-    from paperwire.search.store import search_dir
-
-    (search_dir() / "keyword.recent.npy").unlink()
+    (search_dir() / "keyword.recent.npz").unlink()
     assert update_indexes().keyword_added == N  # all were stamped within the margin: taken in again
     assert update_indexes().keyword_added == 0

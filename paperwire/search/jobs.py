@@ -50,8 +50,7 @@ def embed_missing(
     started = time.monotonic()
     todo = papers_to_embed()[:limit]
     if todo:
-        embedding.embed(["warm up"], device=device)  # loads the model, which sets one thread
-        embedding.use_threads(os.cpu_count() or 1)
+        embedding.use_threads(os.cpu_count() or 1)  # before the model loads: one session, every core
     report = EmbedReport(device=device)
     step = max(batch, 1) * 8  # papers embedded between two writes
     for start in range(0, len(todo), step):

@@ -1,12 +1,13 @@
 """The index files in the data dir: build, update incrementally, verify, and open for reading.
 
 The database is the source of truth. Each index has a manifest (JSON) beside it that records
-its watermark — the latest modified_at (papers) or updated_at (vectors) it has taken in — the
-time its last run began reading, and what a reader checks before trusting the files. A run
-takes in the rows changed after the watermark, and those changed less than MARGIN before the
-last run began (a transaction may have stamped them earlier but committed after that run
-read) unless a side file (NAME.recent.npy) shows it took in that very version already: on
-unchanged data a run reads two columns of the few recent rows and writes nothing. An index that
+its watermark — the latest modified_at (papers) or updated_at (vectors) it has taken in — and
+what a reader checks before trusting the files. A run takes in the rows changed after the
+watermark, and those changed less than MARGIN before the last run began reading (a transaction
+may have stamped them earlier but committed after that run read) unless the side file
+NAME.recent.npz — that time, and the rows of that window with their stamps — shows it took in
+that very version already: on unchanged data a run reads two columns of the few recent rows
+and writes only the side file, so readers keep their opened index. An index that
 is missing, damaged or of an old layout is rebuilt from the database; writers take a lock file
 so only one writes at a time. Readers keep the opened index for the life of the process and
 reopen it when the manifest changes, so web workers pick up every update without a restart.
@@ -124,16 +125,16 @@ def write_lock() -> Iterator[None]:
             fcntl.flock(f, fcntl.LOCK_UN)
 
 
-def _since(manifest: dict[str, Any] | None) -> dt.datetime | None:
+def _since(manifest: dict[str, Any] | None, read_at: dt.datetime | None) -> dt.datetime | None:
     """Return the time after which a row may not have been taken in by the last run."""
     if not manifest or not manifest.get("watermark"):
         return None
     watermark = dt.datetime.fromisoformat(manifest["watermark"])
-    if not manifest.get("read_at"):  # written before read_at was kept
+    if read_at is None:  # no side file: the margin alone
         return watermark - MARGIN
     # A row not yet visible to the last run committed after it began reading, so it was
     # stamped later than read_at − MARGIN; a row stamped after the watermark is new.
-    return min(watermark, dt.datetime.fromisoformat(manifest["read_at"]) - MARGIN)
+    return min(watermark, read_at - MARGIN)
 
 
 def _micros(t: dt.datetime) -> int:
@@ -141,21 +142,32 @@ def _micros(t: dt.datetime) -> int:
 
 
 def _recent_path(name: str) -> Path:
-    return search_dir() / f"{name}.recent.npy"
+    return search_dir() / f"{name}.recent.npz"
 
 
-def _read_recent(name: str) -> dict[int, int]:
-    """Return {pk: stamp in µs} of the rows changed within MARGIN of the last run that it took in."""
+def last_read_at(name: str) -> dt.datetime | None:
+    """Return when the last run of index name began reading rows (None when unknown)."""
+    return _read_recent(name)[0]
+
+
+def _read_recent(name: str) -> tuple[dt.datetime | None, dict[int, int]]:
+    """Return (when the last run began reading, {pk: stamp in µs} of the rows it took in that
+    were stamped within MARGIN before that)."""
     try:
-        arr = np.load(_recent_path(name), allow_pickle=False)
-        return dict(zip(arr[:, 0].tolist(), arr[:, 1].tolist(), strict=True))
-    except (OSError, ValueError, IndexError):
-        return {}  # a lost side file only means those rows are taken in again
+        with np.load(_recent_path(name), allow_pickle=False) as f:
+            read_at = dt.datetime.fromtimestamp(int(f["read_at"]) / 1_000_000, tz=dt.UTC)
+            pairs = f["pairs"]
+            return read_at, dict(zip(pairs[:, 0].tolist(), pairs[:, 1].tolist(), strict=True))
+    except (OSError, ValueError, KeyError, IndexError):
+        return None, {}  # a lost side file only means the margin's rows are taken in again
 
 
-def _write_recent(name: str, recent: dict[int, int]) -> None:
-    arr = np.array(sorted(recent.items()), dtype=np.int64).reshape(-1, 2)
-    _save_npy(_recent_path(name), arr)
+def _write_recent(name: str, read_at: dt.datetime, recent: dict[int, int]) -> None:
+    pairs = np.array(sorted(recent.items()), dtype=np.int64).reshape(-1, 2)
+    path = _recent_path(name)
+    tmp = path.with_suffix(f".tmp{os.getpid()}.npz")
+    np.savez(tmp, read_at=np.int64(_micros(read_at)), pairs=pairs)
+    os.replace(tmp, path)
 
 
 class _Plan:
@@ -165,14 +177,14 @@ class _Plan:
         self.name, self.field = name, field
         self.read_at = timezone.now()  # before any row is read: later commits are stamped after it − MARGIN
         self.cut = _micros(self.read_at - MARGIN)
-        self.since = _since(manifest)
+        last, done = _read_recent(name) if manifest else (None, {})
+        self.since = _since(manifest, last)
         self.recent: dict[int, int] = {}
-        self.done: dict[int, int] = {}
+        self.done = done
         self.qs: QuerySet[Any] | None = qs
         if self.since is None:
             return
         self.qs = qs.filter(**{f"{field}__gt": self.since})
-        self.done = done = _read_recent(name)
         pending = False
         for pk, stamp in self.qs.values_list("pk", field).iterator(chunk_size=CHUNK):
             us = _micros(stamp)
@@ -190,9 +202,9 @@ class _Plan:
         return self.done.get(pk) != us
 
     def finish(self, watermark: str) -> dict[str, Any]:
-        """Save what the next run must know; return the manifest fields of this run."""
-        _write_recent(self.name, self.recent)
-        return {"watermark": watermark, "read_at": self.read_at.isoformat()}
+        """Save what the next run must know (after the index files); return the manifest's fields."""
+        _write_recent(self.name, self.read_at, self.recent)
+        return {"watermark": watermark}
 
 
 # Keyword index --------------------------------------------------------------------------------
@@ -269,7 +281,7 @@ def update_keyword(*, rebuild: bool = False, progress: Progress = None) -> tuple
             assert manifest is not None
             plan = _Plan("keyword", Paper.objects.all(), "modified_at", manifest)
             if plan.qs is None:  # nothing changed: only the time of this run is recorded
-                write_manifest("keyword", {**manifest, **plan.finish(manifest.get("watermark") or "")})
+                plan.finish(manifest.get("watermark") or "")
                 return 0, False, int(manifest.get("docs") or 0)
             index = keyword.open_index(keyword_path())
             n, watermark = _feed_keyword(index, _paper_rows(plan), replace=True, progress=progress)
@@ -385,7 +397,7 @@ def update_vectors(
             assert manifest is not None
             watermark = manifest.get("watermark") or ""
             if plan.qs is None:  # nothing changed: only the time of this run is recorded
-                write_manifest("vectors", {**manifest, **plan.finish(watermark)})
+                plan.finish(watermark)
                 return 0, False, int(manifest.get("count") or 0)
             if manifest.get("count"):
                 index = ann.load_index(vector_path())
@@ -413,7 +425,7 @@ def update_vectors(
             )
             save_vector_files(index, labels, matrix, plan.finish(watermark))
             return n, rebuilt, len(labels)
-        write_manifest("vectors", {**manifest, **plan.finish(watermark)})
+        plan.finish(watermark)
         return n, rebuilt, int(manifest.get("count") or 0)
 
 
