@@ -38,13 +38,13 @@ EXACT_FILTER_MAX = 10_000  # papers passing a filter that are scored exactly (~1
 # listing the 100k+ papers of a common author name to walk the graph with took ~35 ms alone.
 FILTER_DEEP = 3_200
 FILTER_GRAPH_MAX = 200_000  # papers passing a filter that the graph search checks as it walks
-SNIPPET_EMBED_MAX = 24  # sentences embedded per page to pick snippets by meaning
 MODES = ("hybrid", "keyword", "vector")
 SORTS = ("relevance", "newest", "trending")
 WEIGHTS = (1.0, 1.0)  # (keyword, vector) weights in the fusion
-FUSION = "rrf"
+FUSION = "score"  # "score" or "rrf" (docs/decisions.md has the figures of both)
 SHORT_WORDS = 3  # a query of this many words or fewer is "short"
 SHORT_WEIGHTS: tuple[float, float] | None = None  # (keyword, vector) weights of short queries
+NAME_WEIGHTS: tuple[float, float] | None = (1.0, 0.5)  # weights of a query that names an author
 MIN_MATCH_RULE = "always"  # "always", "none", or "fallback" (loose query when too few hits)
 FALLBACK_BELOW = 10
 PRF_DOCS = 0  # fused results the query vector moves towards (0: no pseudo-relevance feedback)
@@ -200,8 +200,10 @@ def fuse(lists: list[tuple[str, list[tuple[int, float]], float]]) -> dict[int, R
     return out
 
 
-def query_weights(q: ParsedQuery, weights: tuple[float, float]) -> tuple[float, float]:
-    """Return the (keyword, vector) weights for q: SHORT_WEIGHTS for a query of few words."""
+def query_weights(ks: tantivy.Searcher, q: ParsedQuery, weights: tuple[float, float]) -> tuple[float, float]:
+    """Return q's (keyword, vector) weights: NAME_WEIGHTS if it names an author, SHORT_WEIGHTS if short."""
+    if NAME_WEIGHTS is not None and keyword.names_person(ks, q):
+        return NAME_WEIGHTS
     if SHORT_WEIGHTS is not None and q.words and len(q.words) <= SHORT_WORDS:
         return SHORT_WEIGHTS
     return weights
@@ -213,12 +215,12 @@ def rank(
     mode: str = "hybrid",
     depth: int = DEPTH,
     pin: bool = True,
-    weights: tuple[float, float] = WEIGHTS,
+    weights: tuple[float, float] | None = None,
     embed: Callable[[str], np.ndarray] = embedding.embed_query,
 ) -> tuple[list[Ranked], bool]:
     """Return (ranked papers, whether vectors were used) for a parsed query."""
     ks = readers.keyword()
-    weights = query_weights(q, weights)
+    weights = query_weights(ks, q, weights or WEIGHTS)
     lists: list[tuple[str, list[tuple[int, float]], float]] = []
     pins = pinned_pks(ks, q)
     # An arXiv id that names a paper is a lookup, not a topic: its "meaning" finds noise.
@@ -282,13 +284,7 @@ def search(
     if not (q.has_text or q.has_filters) or offset >= MAX_DEPTH:
         return page
     depth = min(max(DEPTH, offset + limit), MAX_DEPTH)
-    vectors: dict[str, np.ndarray] = {}
-
-    def embed(text: str) -> np.ndarray:
-        vectors[text] = embedding.embed_query(text)
-        return vectors[text]
-
-    ranked, page.vectors_used = rank(q, mode=mode, depth=depth, pin=pin, embed=embed)
+    ranked, page.vectors_used = rank(q, mode=mode, depth=depth, pin=pin)
     # The trending sort is the feed pages' trending: votes decayed by age (papers.trending).
     found = Paper.objects.filter(pk__in=[r.pk for r in ranked], hidden=False).annotate(
         score=trending.score_expr()
@@ -306,7 +302,7 @@ def search(
     chosen = ranked[offset : offset + limit]
     papers = Paper.objects.in_bulk([r.pk for r in chosen])
     page.hits = [Hit(papers[r.pk], r) for r in chosen if r.pk in papers]
-    add_snippets(page.hits, page.terms, vectors.get(q.text))
+    add_snippets(page.hits, page.terms, q.text)
     page.took_ms = (time.perf_counter() - started) * 1000
     return page
 
@@ -321,33 +317,16 @@ def term_weights(terms: set[str]) -> dict[str, float]:
         return dict.fromkeys(terms, 1.0)
 
 
-def add_snippets(hits: list[Hit], terms: set[str], vector: np.ndarray | None) -> None:
-    """Set each hit's snippet: the sentences sharing most words with the query, else nearest in meaning.
-
-    Sentences are embedded only for cards that share no word with the query, at most
-    SNIPPET_EMBED_MAX of them per page (~0.3 ms each on one core); past that, a card shows its
-    first sentences.
-    """
-    by_meaning: list[tuple[Hit, list[str]]] = []
+def add_snippets(hits: list[Hit], terms: set[str], query: str) -> None:
+    """Set each hit's snippet: the sentences holding most of the query's words, else nearest in meaning."""
     weights = term_weights(terms)
     for h in hits:
         h.snippet, matched = highlight.snippet(h.paper.abstract, weights)
-        if not matched and vector is not None:
-            by_meaning.append((h, highlight.sentences(h.paper.abstract)))
-    batch: list[str] = []
-    owners: list[tuple[Hit, list[str]]] = []
-    for h, parts in by_meaning:
-        if len(batch) + len(parts) > SNIPPET_EMBED_MAX:
-            break
-        batch.extend(parts)
-        owners.append((h, parts))
-    if not batch:
-        return
-    sims = embedding.embed(batch) @ vector
-    start = 0
-    for h, parts in owners:
-        h.snippet = highlight.pick(parts, [float(x) for x in sims[start : start + len(parts)]])
-        start += len(parts)
+        if not matched and query:
+            parts = highlight.sentences(h.paper.abstract)
+            scores = highlight.meaning_scores(parts, query)
+            if scores is not None:
+                h.snippet = highlight.pick(parts, scores)
 
 
 def similar(paper: Paper, limit: int = 6) -> list[Paper]:

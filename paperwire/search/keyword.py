@@ -21,8 +21,11 @@ from .querylang import ParsedQuery
 SCHEMA_VERSION = 1
 TEXT_ANALYZER = "pw_en"  # words, lowercased, ASCII-folded, English-stemmed
 NAME_ANALYZER = "pw_name"  # words, lowercased, ASCII-folded, not stemmed
-# Field weights: a word in the title counts most, then in an author's name, then in the abstract.
-BOOSTS = {"title": 3.0, "authors": 2.0, "abstract": 1.0}
+# Field weights. Equal: titles already score high through BM25's length normalisation, and
+# boosting them (3, 2, 1 before) let one rare title or name word outrank a paper whose abstract
+# holds most of a description (bench/search_quality.py, dev split: keyword MRR@10 on
+# descriptions 0.34 at 3/2/1, 0.36 at 2/2/1, 0.43 at 1/1/1).
+BOOSTS = {"title": 1.0, "authors": 1.0, "abstract": 1.0}
 TIE_BREAKER = 0.3  # a word found in several fields counts a little more than in its best one
 TITLE_PHRASE_BOOST = 2.0  # the whole query found near-verbatim in a title
 # A query of MIN_MATCH_FROM words or more finds only papers that have at least MIN_MATCH of
@@ -282,6 +285,17 @@ def exact_title(searcher: tantivy.Searcher, text: str) -> list[int]:
     if not key:
         return []
     return pks_matching(searcher, tantivy.Query.term_query(schema(), "title_key", key), 5)
+
+
+def names_person(searcher: tantivy.Searcher, q: ParsedQuery) -> bool:
+    """Return whether q names an author: a filter, or a word found more often in names than abstracts."""
+    if q.authors:
+        return True
+    for word in dict.fromkeys(_terms(" ".join(q.words), stem=False)):
+        in_names = searcher.doc_freq("authors", word)
+        if in_names and in_names > searcher.doc_freq("abstract", (_terms(word) or [word])[0]):
+            return True
+    return False
 
 
 def highlight_terms(q: ParsedQuery) -> set[str]:
