@@ -74,6 +74,8 @@ BASE_URL = env("PAPERWIRE_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # Papers per page on the feed pages.
 PAGE_SIZE = int(env("PAPERWIRE_PAGE_SIZE", "30"))
+# Most papers one ?format=bibtex|ris|csljson|md export of a list page holds (the first ones).
+EXPORT_MAX_PAPERS = int(env("PAPERWIRE_EXPORT_MAX_PAPERS", "2000"))
 # Web server worker processes started by `paperwire serve`.
 WEB_WORKERS = int(env("PAPERWIRE_WEB_WORKERS", "2"))
 # How much one imported Hugging Face upvote counts against one local upvote in trending.
@@ -97,6 +99,7 @@ INSTALLED_APPS = [
     "allauth.socialaccount.providers.orcid",
     "paperwire.digests",
     "paperwire.search",
+    "paperwire.citations",
 ]
 
 MIDDLEWARE = [

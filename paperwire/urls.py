@@ -15,5 +15,6 @@ urlpatterns = [
     path("", include("paperwire.community.urls")),
     path("", include("paperwire.digests.urls")),
     path("", include("paperwire.papers.urls")),
+    path("", include("paperwire.citations.urls")),
     path("", include("paperwire.search.urls")),
 ]
