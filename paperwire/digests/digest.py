@@ -22,6 +22,7 @@ from .models import SavedSearch, Subscription
 from .saved import new_matches, search_path
 from .subscriptions import absolute
 from .tokens import unsubscribe_token
+from .updated import updated_section
 
 log = logging.getLogger(__name__)
 
@@ -146,6 +147,8 @@ def digest_message(sub: Subscription, content: DigestContent) -> EmailMultiAlter
     unsubscribe_url = absolute(reverse("digests:unsubscribe", args=[unsubscribe_token(sub)]))
     parts = render_digest(content, sub.frequency)
     saved_text, saved_html = saved_sections(sub, content)
+    updated_text, updated_html = updated_section(sub, paper_item)
+    saved_text, saved_html = updated_text + saved_text, updated_html + saved_html
     personal = Parts(
         parts.subject,
         parts.text.replace(UNSUBSCRIBE_MARK, unsubscribe_url).replace(SAVED_MARK, saved_text),
