@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "paperwire.digests",
     "paperwire.search",
     "paperwire.citations",
+    "paperwire.portability",
 ]
 
 MIDDLEWARE = [

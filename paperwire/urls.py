@@ -16,5 +16,6 @@ urlpatterns = [
     path("", include("paperwire.digests.urls")),
     path("", include("paperwire.papers.urls")),
     path("", include("paperwire.citations.urls")),
+    path("", include("paperwire.portability.urls")),
     path("", include("paperwire.search.urls")),
 ]
