@@ -97,6 +97,7 @@ def test_a_papers_ris_is_a_preprint_record_that_rispy_reads(client: Client, tric
     response = client.get("/papers/2606.01234.ris")
     assert response.status_code == 200
     assert response["Content-Type"] == "application/x-research-info-systems; charset=utf-8"
+    assert response.content.startswith(b"TY  - UNPB\n")  # no record-number line before the tag
     [record] = rispy.loads(response.content.decode())
     assert record["type_of_reference"] == "UNPB"
     assert record["title"] == TRICKY_TITLE

@@ -141,9 +141,16 @@ def ris_record(c: Cited) -> dict[str, Any]:
     return record
 
 
+class PlainRisWriter(rispy.RisWriter):
+    """rispy's writer without the "1." line it puts before each record, which RIS does not have."""
+
+    def set_header(self, count: int) -> str:
+        return ""
+
+
 def ris(papers: list[Paper]) -> str:
     """Return papers as an RIS file."""
-    return rispy.dumps([ris_record(cited(p)) for p in papers])
+    return rispy.dumps([ris_record(cited(p)) for p in papers], implementation=PlainRisWriter)
 
 
 def csl_item(c: Cited) -> dict[str, Any]:
