@@ -80,6 +80,8 @@ BASE_URL = env("PAPERWIRE_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # Papers per page on the feed pages.
 PAGE_SIZE = int(env("PAPERWIRE_PAGE_SIZE", "30"))
+# Most papers one ?format=bibtex|ris|csljson|md export of a list page holds (the first ones).
+EXPORT_MAX_PAPERS = int(env("PAPERWIRE_EXPORT_MAX_PAPERS", "2000"))
 # Web server worker processes started by `paperwire serve`.
 WEB_WORKERS = int(env("PAPERWIRE_WEB_WORKERS", "2"))
 # Threads in each web worker: requests (and slow clients) served at once per worker.
@@ -109,6 +111,8 @@ INSTALLED_APPS = [
     "paperwire.feeds",
     "paperwire.web",
     "paperwire.appearance",
+    "paperwire.citations",
+    "paperwire.portability",
 ]
 
 MIDDLEWARE = [

@@ -21,6 +21,8 @@ urlpatterns = [
     path("", include("paperwire.digests.urls")),
     path("", include("paperwire.feeds.urls")),
     path("", include("paperwire.web.urls")),
+    path("", include("paperwire.citations.urls")),
+    path("", include("paperwire.portability.urls")),
     path("", include("paperwire.search.urls")),
     path("", include("paperwire.appearance.urls")),
 ]

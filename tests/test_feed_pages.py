@@ -186,8 +186,8 @@ def test_the_paper_page_shows_everything_known(client: Client, db: None) -> None
         "https://arxiv.org/pdf/0704.0001",
         "hep-ph",
         "37 pages, 15 figures",
-        "v1 · 2007-04-02",
-        "v2 · 2007-07-24",
+        '<a href="https://arxiv.org/abs/0704.0001v1" rel="noopener">v1</a> · <time datetime="2007-04-02">',
+        '<a href="https://arxiv.org/abs/0704.0001v2" rel="noopener">v2</a> · <time datetime="2007-07-24">',
     ]:
         assert text in html, text
     old = client.get("/papers/hep-th/0110165")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja import Field, NinjaAPI, Query, Schema
 from ninja.errors import HttpError, ValidationError
 
@@ -15,6 +15,8 @@ from paperwire.papers.periods import BadPeriod, Period, parse_period
 from paperwire.params import MAX_PAGE
 
 from .hf import MAX_LIMIT, daily_item, flat_paper
+from .listing import next_link
+from .listing import router as listing_router
 from .search import hf_search
 from .search import router as search_router
 
@@ -63,7 +65,9 @@ def _period(params: DailyParams) -> Period:
 
 
 @api.get("/daily_papers", summary="Daily papers (Hugging Face dialect)")
-def daily_papers(request: HttpRequest, params: Query[DailyParams]) -> list[dict[str, Any]]:
+def daily_papers(
+    request: HttpRequest, response: HttpResponse, params: Query[DailyParams]
+) -> list[dict[str, Any]]:
     """Return a page of daily-papers items for a day, week or month, newest or trending first."""
     if params.sort not in ("publishedAt", "trending"):
         raise HttpError(400, "sort must be publishedAt or trending")
@@ -79,12 +83,16 @@ def daily_papers(request: HttpRequest, params: Query[DailyParams]) -> list[dict[
         with_neighbours=False,
         with_total=False,
     )
+    if len(page.papers) == params.limit:  # a full page: there may be more
+        query = {k: v for k, v in request.GET.items() if k != "p"}
+        response["Link"] = next_link(request, **query, p=params.p + 1)
     return [daily_item(paper) for paper in page.papers]
 
 
 # Registered before /papers/{path:arxiv_id}, whose catch-all path would swallow /papers/search.
 api.get("/papers/search", summary="Search papers (Hugging Face dialect)")(hf_search)
 api.add_router("/v1", search_router)
+api.add_router("", listing_router)
 
 
 @api.get("/papers/{path:arxiv_id}", summary="One paper (Hugging Face dialect)")

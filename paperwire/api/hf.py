@@ -67,6 +67,7 @@ def paper_fields(paper: Paper) -> dict[str, Any]:
         ],
         "submittedOnDailyAt": hf_time(submitted_at(paper)),
         "submittedOnDailyBy": submitter_of(paper),
+        "mediaUrls": [],  # the Hub's figures and videos; paperwire keeps none (an empty list, not absent)
     }
     if paper.ai_summary:
         fields["ai_summary"] = paper.ai_summary
@@ -84,7 +85,7 @@ def paper_fields(paper: Paper) -> dict[str, Any]:
 
 
 # Fields the client reads only at the top level of an item (see formats/README.md 3.3).
-TOP_LEVEL_EXTRAS = ("ai_summary", "ai_keywords", "githubRepo", "githubStars", "projectPage")
+TOP_LEVEL_EXTRAS = ("ai_summary", "ai_keywords", "githubRepo", "githubStars", "projectPage", "mediaUrls")
 
 
 def daily_item(paper: Paper) -> dict[str, Any]:

@@ -25,6 +25,7 @@ from .mail import Parts, ascii_header, compose, render_parts
 from .models import Subscription
 from .subscriptions import absolute
 from .tokens import unsubscribe_token
+from .updated import updated_section
 
 log = logging.getLogger(__name__)
 
@@ -132,6 +133,8 @@ def digest_message(sub: Subscription, content: DigestContent) -> EmailMultiAlter
     unsubscribe_url = absolute(reverse("digests:unsubscribe", args=[unsubscribe_token(sub)]))
     parts = render_digest(content, sub.frequency)
     saved_text, saved_html = saved_sections(sub, content)
+    updated_text, updated_html = updated_section(sub, paper_item)
+    saved_text, saved_html = updated_text + saved_text, updated_html + saved_html
     personal = Parts(
         parts.subject,
         parts.text.replace(UNSUBSCRIBE_MARK, unsubscribe_url).replace(SAVED_MARK, saved_text),

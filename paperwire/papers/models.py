@@ -32,6 +32,9 @@ class Paper(models.Model):
     license = models.CharField(max_length=255, blank=True)
     submitter = models.CharField(max_length=255, blank=True)  # arXiv's submitter name
     withdrawn = models.BooleanField(default=False)
+    # When a source last brought a newer version or a withdrawal of a paper already here: the
+    # "updated papers you follow" digest section lists those revised in its period.
+    revised_at = models.DateTimeField(null=True, blank=True, db_index=True)
 
     github_repo = models.URLField(max_length=500, blank=True)
     github_stars = models.PositiveIntegerField(null=True, blank=True)

@@ -31,6 +31,7 @@ RECORD_FIELDS = [
     "license",
     "submitter",
     "withdrawn",
+    "revised_at",
     "source_hash",
     "modified_at",
 ]
@@ -91,6 +92,7 @@ def _apply(paper: Paper, record: PaperRecord, existing: Paper | None) -> None:
     """Copy a record's fields onto paper (new or existing)."""
     rec_version = _record_version(record)
     known = existing.latest_version if existing is not None else None
+    was_withdrawn = bool(existing and existing.withdrawn)
     # An older version (or a source that names no version, such as the HF list) must not
     # overwrite the text of a newer version we already have; it only adds to the history.
     older = bool(known and rec_version is not None and rec_version < known)
@@ -130,6 +132,10 @@ def _apply(paper: Paper, record: PaperRecord, existing: Paper | None) -> None:
         paper.withdrawn = bool(existing and existing.withdrawn)
     else:
         paper.withdrawn = record.withdrawn or bool(existing and existing.withdrawn and rec_version is None)
+    if existing is not None and (
+        (paper.latest_version or 0) > (known or 0) or (paper.withdrawn and not was_withdrawn)
+    ):
+        paper.revised_at = timezone.now()  # a new version or a withdrawal, not a new paper
     hub = record.hub
     if hub is not None:
         paper.hf_upvotes = max(hub.upvotes, 0)

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
+from paperwire.citations.exports import maybe_export
 from paperwire.papers.serialize import paper_json
 from paperwire.params import page_number
 
@@ -53,6 +54,14 @@ def search_page(request: HttpRequest) -> HttpResponse:
     number = page_number(request)
     mode = metered_mode(request, q, request.GET.get("mode", "hybrid"))
     size = settings.PAGE_SIZE
+
+    def fetch(limit: int) -> list[Any]:
+        found = engine.search(q, mode=mode, sort=sort, limit=min(limit, engine.MAX_DEPTH))
+        return [hit.paper for hit in found.hits]
+
+    exported = maybe_export(request, fetch, f"Papers matching “{q}”", "search")
+    if exported is not None:
+        return exported
     page = engine.search(q, mode=mode, sort=sort, offset=(number - 1) * size, limit=size)
     if request.GET.get("format") == "json":
         return JsonResponse(page_json(page, request))

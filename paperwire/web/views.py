@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from paperwire.citations.exports import maybe_export
 from paperwire.papers import queries
 from paperwire.papers.ids import InvalidArxivId, parse_arxiv_id
 from paperwire.papers.periods import BadPeriod, Period, parse_period
@@ -32,12 +33,14 @@ def bad_request(request: HttpRequest, message: str) -> HttpResponse:
     return HttpResponseBadRequest(render_to_string("400.html", {"message": message}, request=request))
 
 
+def _sort_and_category(request: HttpRequest) -> tuple[str, str]:
+    sort = request.GET.get("sort", "trending")
+    return (sort if sort in SORTS else "trending"), request.GET.get("category", "").strip()[:32]
+
+
 def feed_context(request: HttpRequest, period: Period) -> dict[str, Any]:
     """Return everything a feed page shows; the HTML and the JSON twin both render this."""
-    sort = request.GET.get("sort", "trending")
-    if sort not in SORTS:
-        sort = "trending"
-    category = request.GET.get("category", "").strip()[:32]
+    sort, category = _sort_and_category(request)
     page = page_number(request)
     size = settings.PAGE_SIZE
     result = queries.feed(period, category=category, sort=sort, offset=(page - 1) * size, limit=size)
@@ -53,7 +56,23 @@ def feed_context(request: HttpRequest, period: Period) -> dict[str, Any]:
     }
 
 
+def feed_export(request: HttpRequest, period: Period) -> HttpResponse | None:
+    """Return the whole period (in the page's sort and category) when an export format is asked."""
+    sort, category = _sort_and_category(request)
+
+    def fetch(limit: int) -> list[Any]:
+        page = queries.feed(
+            period, category=category, sort=sort, limit=limit, with_neighbours=False, with_total=False
+        )
+        return page.papers
+
+    return maybe_export(request, fetch, f"Papers of {period.label}", f"papers-{period.slug}")
+
+
 def render_feed(request: HttpRequest, period: Period) -> HttpResponse:
+    exported = feed_export(request, period)
+    if exported is not None:
+        return exported
     ctx = feed_context(request, period)
     status = 200
     if ctx["feed"].total == 0 and not ctx["feed"].category:
