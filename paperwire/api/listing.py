@@ -20,9 +20,9 @@ from ninja.errors import HttpError
 from ninja.security import django_auth
 
 from paperwire.community.members import refusal
-from paperwire.ratelimits.limits import RateLimited, consume
 from paperwire.community.submissions import SubmissionRefused, submit
 from paperwire.papers.queries import visible
+from paperwire.ratelimits.limits import RateLimited, consume
 
 from .hf import MAX_LIMIT, daily_item, flat_paper
 
