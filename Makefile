@@ -81,6 +81,7 @@ bench: install-test
 	$(PY) bench/ingest.py
 	$(PY) bench/community_pages.py
 	$(PY) bench/digest.py
+	$(PY) bench/ratelimit.py
 
 ## Search quality (MRR@10, recall@10) and speed (p50/p95, build time, memory) on the shared sample.
 bench-search: install-test

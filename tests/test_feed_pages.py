@@ -152,7 +152,7 @@ def test_pages_of_results_cover_the_day_once(client: Client, demo_papers: int, d
         ("/papers/month/2026-00", 400),
         ("/papers/date/1999-01-04", 404),  # a real day with nothing listed
         ("/papers/date/2026-07-01?page=99", 404),  # past the last page
-        ("/papers/date/2026-07-01?page=zero", 404),
+        ("/papers/date/2026-07-01?page=zero", 400),
         ("/papers/2607.99999", 404),  # a well-formed id nobody has
         ("/papers/not-an-id", 404),
         ("/no/such/page", 404),
