@@ -12,7 +12,20 @@ from tests.conftest import ROOT
 
 PACKAGE = ROOT / "paperwire"
 # Higher number, higher layer; apps on one level are independent of each other.
-LEVEL = {"papers": 0, "ingest": 1, "search": 2, "community": 2, "feeds": 3, "digests": 4, "api": 6, "web": 6}
+LEVEL = {
+    "papers": 0,
+    "ratelimits": 0,
+    "ingest": 1,
+    "search": 2,
+    "community": 2,
+    "citations": 2.5,  # beside search in the Python layers; it reads comments for Markdown
+    "feeds": 3,
+    "digests": 4,
+    "api": 6,
+    "web": 6,
+    "portability": 6,
+    "appearance": 6,
+}
 # The site shell's frame, which every page extends or renders into.
 SHELL_FRAME = {"base.html", "message.html", "400.html", "404.html", "429.html", "500.html"}
 # Known exceptions: the search page includes the shell's paper card and the feeds' search boxes
@@ -21,6 +34,8 @@ KNOWN = {
     ("search", "search/results.html", "web", "papers/_card.html"),
     ("search", "search/results.html", "feeds", "feeds/_save_search.html"),
     ("search", "search/results.html", "feeds", "feeds/_search_feeds.html"),
+    # The search page offers its results as citations, like every list page.
+    ("search", "search/results.html", "citations", "{% load citations %}"),
 }
 REFERENCE = re.compile(r'\{%\s*(?:include|extends)\s+"([^"]+)"')
 LOAD = re.compile(r"\{%\s*load\s+([\w ]+?)\s*%\}")

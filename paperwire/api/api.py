@@ -35,7 +35,7 @@ def invalid_parameters(request: HttpRequest, exc: ValidationError) -> JsonRespon
         f"{'.'.join(str(p) for p in e.get('loc', ())[1:]) or 'request'}: {e.get('msg', 'invalid')}"
         for e in exc.errors
     ]
-    return JsonResponse({"error": "; ".join(problems), "detail": exc.errors}, status=400)
+    return JsonResponse({"error": "; ".join(problems)}, status=400)
 
 
 class DailyParams(Schema):
