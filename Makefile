@@ -82,6 +82,7 @@ bench: install-test
 	$(PY) bench/community_pages.py
 	$(PY) bench/digest.py
 	$(PY) bench/ratelimit.py
+	$(PY) bench/worker_pass.py
 
 ## Search quality (MRR@10, recall@10) and speed (p50/p95, build time, memory) on the shared sample.
 bench-search: install-test

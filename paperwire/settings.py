@@ -361,10 +361,10 @@ COMMENT_MAX_CHARS = int(env("PAPERWIRE_COMMENT_MAX_CHARS", "10000"))
 # Trending gravity: score = (upvotes + HF weight x HF upvotes) / (age in hours + 2) ^ gravity.
 TRENDING_GRAVITY = float(env("PAPERWIRE_TRENDING_GRAVITY", "1.8"))
 
-# --- Digests: subscriptions, e-mail digests, feeds (paperwire.digests) -----------------------
+# --- Digests: subscriptions and e-mail digests (paperwire.digests) ---------------------------
 # Papers in each digest, the period's top trending ones.
 DIGEST_PAPERS = int(env("PAPERWIRE_DIGEST_PAPERS", "10"))
-# Hour (UTC, 0-23) after which `paperwire serve` / `digest --loop` send the due digests.
+# Hour (UTC, 0-23) after which the background worker (`paperwire serve`, `worker`) sends the due digests.
 DIGEST_HOUR = int(env("PAPERWIRE_DIGEST_HOUR", "7"))
 # Whether the background worker (`paperwire serve`, `paperwire worker`) sends the due digests.
 DIGEST_IN_SERVE = env_bool("PAPERWIRE_DIGEST_IN_SERVE", True)
