@@ -76,20 +76,17 @@ def onnx_path() -> Path:
 
 def onnx_model() -> str | bytes:
     """Return the cached ONNX model's path, building it first when missing (bytes if it cannot be saved)."""
-    from .minilm_onnx import build_from_dir
+    from .minilm_onnx import build_from_dir, write
 
     path = onnx_path()
     if path.exists():
         return str(path)
-    data = build_from_dir(Path(model_dir()))
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".tmp{os.getpid()}")
-        tmp.write_bytes(data)
-        os.replace(tmp, path)  # atomic: two processes building at once both end with a whole file
+        write(Path(model_dir()), path)  # renamed into place: a half-written model is never seen
     except OSError as e:
         logger.warning("cannot cache the ONNX model at %s (%s); using it from memory", path, e)
-        return data
+        return build_from_dir(Path(model_dir()))
     return str(path)
 
 

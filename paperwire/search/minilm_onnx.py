@@ -6,6 +6,10 @@ inputs input_ids and attention_mask (int64, batch × tokens), output sentence_em
 (float32, batch × 384, unit length). token_type_ids are always 0 for one-sentence input, so
 the type embedding is folded into a constant.
 
+The weights are written beside the graph (OUT.weights), each at an offset aligned to 64 KiB:
+ONNX Runtime then memory-maps them instead of copying them out of the protobuf, so the
+processes of one machine share the word embeddings' pages and each holds ~40 MB less.
+
     python -m paperwire.search.minilm_onnx OUT.onnx [--model-dir DIR]
 """
 
@@ -13,18 +17,21 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 OPSET = 17  # the first opset with LayerNormalization; ONNX Runtime ≥ 1.14 runs it
-VERSION = 1  # bump when the graph changes, so cached builds are made again
+VERSION = 2  # bump when the graph or its files change, so cached builds are made again
 INPUTS = ("input_ids", "attention_mask")
 OUTPUT = "sentence_embedding"
 MASKED = -10000.0  # added to the attention score of a padding token (BERT's own constant)
 NORM_EPS = 1e-12  # torch.nn.functional.normalize's floor on the norm
 POOL_EPS = 1e-9  # sentence-transformers' floor on the token count in mean pooling
+ALIGN = 65536  # ONNX Runtime maps external data only at offsets aligned to the mapping granularity
+EXTERNAL_MIN = 4096  # bytes: smaller tensors stay inside the graph file
 
 
 class _Graph:
@@ -179,6 +186,43 @@ def build_from_dir(model_dir: Path) -> bytes:
     return bytes(build(weights, config).SerializeToString())
 
 
+def write(model_dir: Path, out: Path) -> None:
+    """Build the model and write it as out (the graph) and out.weights, each renamed into place.
+
+    The weights file is renamed first, so a graph file that exists always has its weights; two
+    processes building at once write the same bytes.
+    """
+    from onnx import TensorProto, load_from_string, numpy_helper, save_model
+
+    model = load_from_string(build_from_dir(model_dir))
+    weights = out.with_suffix(".weights")
+    tmp_w = weights.with_name(f"{weights.name}.tmp{os.getpid()}")
+    offset = 0
+    with open(tmp_w, "wb") as f:
+        for t in model.graph.initializer:
+            raw = numpy_helper.to_array(t).tobytes()
+            if len(raw) < EXTERNAL_MIN:
+                continue
+            pad = -offset % ALIGN
+            f.write(b"\0" * pad)
+            offset += pad
+            f.write(raw)
+            t.ClearField("raw_data")
+            t.data_location = TensorProto.EXTERNAL
+            for key, value in (
+                ("location", weights.name),
+                ("offset", str(offset)),
+                ("length", str(len(raw))),
+            ):
+                entry = t.external_data.add()
+                entry.key, entry.value = key, value
+            offset += len(raw)
+    os.replace(tmp_w, weights)
+    tmp = out.with_name(f"{out.name}.tmp{os.getpid()}")
+    save_model(model, str(tmp))
+    os.replace(tmp, out)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("out", type=Path)
@@ -186,9 +230,9 @@ def main() -> None:
     args = parser.parse_args()
     from .embedding import model_dir
 
-    data = build_from_dir(args.model_dir or Path(model_dir()))
-    args.out.write_bytes(data)
-    print(f"wrote {args.out} ({len(data) / 2**20:.1f} MiB)")
+    write(args.model_dir or Path(model_dir()), args.out)
+    size = args.out.stat().st_size + args.out.with_suffix(".weights").stat().st_size
+    print(f"wrote {args.out} and its .weights ({size / 2**20:.1f} MiB)")
 
 
 if __name__ == "__main__":
