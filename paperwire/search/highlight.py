@@ -20,15 +20,34 @@ from . import embedding, keyword
 logger = logging.getLogger(__name__)
 
 TAG = re.compile(r"(<[^>]*>)")
-ENTITY_OR_WORD = re.compile(r"(&#?\w+;)|(\w+)")
 WORD = re.compile(r"\w+")
 SKIP = {"math", "script", "style", "label", "textarea", "time"}  # never marked inside these
+
+
+@lru_cache(maxsize=256)
+def _candidates(terms: frozenset[str]) -> re.Pattern[str]:
+    """Return a pattern for entities and the words that may analyse to one of terms.
+
+    A stem keeps its word's first two letters, so only words starting like a term (or holding
+    a non-ASCII letter, which folding may change) go through the analyzer: a page of cards
+    analysed every word, ~100k calls per 50 pages, a third of the page's own time.
+    """
+    starts = sorted({re.escape(t[:2]) for t in terms if t})
+    return re.compile(rf"(&#?\w+;)|\b((?:{'|'.join(starts)})\w*|\w*[^\x00-\x7f]\w*)", re.IGNORECASE)
 
 
 def highlight_html(html: SafeString, terms: set[str]) -> SafeString:
     """Return html with every word whose analysed form is in terms wrapped in <mark>."""
     if not terms:
         return html
+    candidates = _candidates(frozenset(terms))
+
+    def mark(m: re.Match[str]) -> str:
+        word = m.group(2)
+        if word is None:
+            return m.group(0)  # an entity such as &amp; stays whole
+        return f"<mark>{word}</mark>" if _analysed(word) in terms else word
+
     out: list[str] = []
     skipping: list[str] = []
     for part in TAG.split(str(html)):
@@ -47,13 +66,7 @@ def highlight_html(html: SafeString, terms: set[str]) -> SafeString:
             out.append(part)
             continue
 
-        def mark(m: re.Match[str]) -> str:
-            word = m.group(2)
-            if word is None:
-                return m.group(0)  # an entity such as &amp; stays whole
-            return f"<mark>{word}</mark>" if _analysed(word) in terms else word
-
-        out.append(ENTITY_OR_WORD.sub(mark, part))
+        out.append(candidates.sub(mark, part))
     return mark_safe("".join(out))  # noqa: S308  # input was safe HTML; only <mark> tags were added
 
 
