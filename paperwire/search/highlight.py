@@ -20,7 +20,6 @@ from . import embedding, keyword
 logger = logging.getLogger(__name__)
 
 TAG = re.compile(r"(<[^>]*>)")
-WORD = re.compile(r"\w+")
 SKIP = {"math", "script", "style", "label", "textarea", "time"}  # never marked inside these
 
 
@@ -100,13 +99,21 @@ def _analysed(word: str) -> str:
     return tokens[0] if tokens else ""
 
 
-def pick_by_words(parts: list[str], weights: dict[str, float], n: int = SNIPPET_SENTENCES) -> str:
+def terms_in(text: str, terms: frozenset[str]) -> set[str]:
+    """Return which of terms the words of text analyse to."""
+    found = (_analysed(m.group(2)) for m in _candidates(terms).finditer(text) if m.group(2))
+    return {t for t in found if t in terms}
+
+
+def pick_by_words(
+    parts: list[str], found: list[set[str]], weights: dict[str, float], n: int = SNIPPET_SENTENCES
+) -> str:
     """Return the n sentences that together hold the most weight of searched words, in order.
 
-    Greedy: each next sentence is the one adding the most weight of words not yet shown, so two
-    sentences cover two sides of the query rather than repeat its most common word.
+    found[i] holds the terms of sentence i. Greedy: each next sentence is the one adding the
+    most weight of words not yet shown, so two sentences cover two sides of the query rather
+    than repeat its most common word.
     """
-    found = [{t for t in (_analysed(w) for w in WORD.findall(s)) if t in weights} for s in parts]
     chosen: list[int] = []
     shown: set[str] = set()
     for _ in range(min(n, len(parts))):
@@ -138,9 +145,11 @@ def snippet(abstract: str, weights: dict[str, float]) -> tuple[str, bool]:
     parts = sentences(abstract)
     if len(parts) <= SNIPPET_SENTENCES:
         return " ".join(parts), True
-    if not any(t in weights for p in parts for t in (_analysed(w) for w in WORD.findall(p))):
+    terms = frozenset(weights)
+    found = [terms_in(p, terms) for p in parts] if terms else [set() for _ in parts]
+    if not any(found):
         return pick(parts, [0.0] * len(parts)), False
-    return pick_by_words(parts, weights), True
+    return pick_by_words(parts, found, weights), True
 
 
 @cache
