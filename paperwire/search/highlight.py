@@ -20,15 +20,33 @@ from . import embedding, keyword
 logger = logging.getLogger(__name__)
 
 TAG = re.compile(r"(<[^>]*>)")
-ENTITY_OR_WORD = re.compile(r"(&#?\w+;)|(\w+)")
-WORD = re.compile(r"\w+")
 SKIP = {"math", "script", "style", "label", "textarea", "time"}  # never marked inside these
+
+
+@lru_cache(maxsize=256)
+def _candidates(terms: frozenset[str]) -> re.Pattern[str]:
+    """Return a pattern for entities and the words that may analyse to one of terms.
+
+    A stem keeps its word's first two letters, so only words starting like a term (or holding
+    a non-ASCII letter, which folding may change) go through the analyzer: a page of cards
+    analysed every word, ~100k calls per 50 pages, a third of the page's own time.
+    """
+    starts = sorted({re.escape(t[:2]) for t in terms if t})
+    return re.compile(rf"(&#?\w+;)|\b((?:{'|'.join(starts)})\w*|\w*[^\x00-\x7f]\w*)", re.IGNORECASE)
 
 
 def highlight_html(html: SafeString, terms: set[str]) -> SafeString:
     """Return html with every word whose analysed form is in terms wrapped in <mark>."""
     if not terms:
         return html
+    candidates = _candidates(frozenset(terms))
+
+    def mark(m: re.Match[str]) -> str:
+        word = m.group(2)
+        if word is None:
+            return m.group(0)  # an entity such as &amp; stays whole
+        return f"<mark>{word}</mark>" if _analysed(word) in terms else word
+
     out: list[str] = []
     skipping: list[str] = []
     for part in TAG.split(str(html)):
@@ -47,13 +65,7 @@ def highlight_html(html: SafeString, terms: set[str]) -> SafeString:
             out.append(part)
             continue
 
-        def mark(m: re.Match[str]) -> str:
-            word = m.group(2)
-            if word is None:
-                return m.group(0)  # an entity such as &amp; stays whole
-            return f"<mark>{word}</mark>" if _analysed(word) in terms else word
-
-        out.append(ENTITY_OR_WORD.sub(mark, part))
+        out.append(candidates.sub(mark, part))
     return mark_safe("".join(out))  # noqa: S308  # input was safe HTML; only <mark> tags were added
 
 
@@ -87,13 +99,21 @@ def _analysed(word: str) -> str:
     return tokens[0] if tokens else ""
 
 
-def pick_by_words(parts: list[str], weights: dict[str, float], n: int = SNIPPET_SENTENCES) -> str:
+def terms_in(text: str, terms: frozenset[str]) -> set[str]:
+    """Return which of terms the words of text analyse to."""
+    found = (_analysed(m.group(2)) for m in _candidates(terms).finditer(text) if m.group(2))
+    return {t for t in found if t in terms}
+
+
+def pick_by_words(
+    parts: list[str], found: list[set[str]], weights: dict[str, float], n: int = SNIPPET_SENTENCES
+) -> str:
     """Return the n sentences that together hold the most weight of searched words, in order.
 
-    Greedy: each next sentence is the one adding the most weight of words not yet shown, so two
-    sentences cover two sides of the query rather than repeat its most common word.
+    found[i] holds the terms of sentence i. Greedy: each next sentence is the one adding the
+    most weight of words not yet shown, so two sentences cover two sides of the query rather
+    than repeat its most common word.
     """
-    found = [{t for t in (_analysed(w) for w in WORD.findall(s)) if t in weights} for s in parts]
     chosen: list[int] = []
     shown: set[str] = set()
     for _ in range(min(n, len(parts))):
@@ -125,9 +145,11 @@ def snippet(abstract: str, weights: dict[str, float]) -> tuple[str, bool]:
     parts = sentences(abstract)
     if len(parts) <= SNIPPET_SENTENCES:
         return " ".join(parts), True
-    if not any(t in weights for p in parts for t in (_analysed(w) for w in WORD.findall(p))):
+    terms = frozenset(weights)
+    found = [terms_in(p, terms) for p in parts] if terms else [set() for _ in parts]
+    if not any(found):
         return pick(parts, [0.0] * len(parts)), False
-    return pick_by_words(parts, weights), True
+    return pick_by_words(parts, found, weights), True
 
 
 @cache
