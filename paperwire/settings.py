@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "allauth.socialaccount.providers.orcid",
     "paperwire.digests",
     "paperwire.search",
+    "paperwire.personal",
 ]
 
 MIDDLEWARE = [

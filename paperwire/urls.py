@@ -16,4 +16,5 @@ urlpatterns = [
     path("", include("paperwire.digests.urls")),
     path("", include("paperwire.papers.urls")),
     path("", include("paperwire.search.urls")),
+    path("", include("paperwire.personal.urls")),
 ]

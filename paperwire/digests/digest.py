@@ -146,6 +146,17 @@ def digest_message(sub: Subscription, content: DigestContent) -> EmailMultiAlter
     unsubscribe_url = absolute(reverse("digests:unsubscribe", args=[unsubscribe_token(sub)]))
     parts = render_digest(content, sub.frequency)
     saved_text, saved_html = saved_sections(sub, content)
+    if sub.user_id is not None:  # a member's copy: their mute rules and a "For you" section
+        from paperwire.personal.digest import member_sections
+
+        ids = [p["arxiv_id"] for p in content.papers]
+        mine_text, mine_html, muted = member_sections(sub.user_id, content.period, ids)
+        saved_text, saved_html = mine_text + saved_text, mine_html + saved_html
+        if muted:
+            kept = [p for p in content.papers if p["arxiv_id"] not in muted]
+            parts = render_digest(
+                DigestContent(content.period, kept, content.total, content.period_url), sub.frequency
+            )
     personal = Parts(
         parts.subject,
         parts.text.replace(UNSUBSCRIBE_MARK, unsubscribe_url).replace(SAVED_MARK, saved_text),

@@ -47,8 +47,13 @@ def feed_context(request: HttpRequest, period: Period) -> dict[str, Any]:
     result = queries.feed(period, category=category, sort=sort, offset=(page - 1) * size, limit=size)
     if page > 1 and not result.papers:
         raise Http404("No such page")
+    from paperwire.personal.hiding import split  # the member's mute rules (personal sits above papers)
+
+    kept = split(request.user, result.papers, reveal=request.GET.get("show_hidden") == "1")
+    result.papers = kept.shown
     return {
         "feed": result,
+        "hidden": kept.hidden,
         "page": page,
         "pages": max((result.total + size - 1) // size, 1),
         "categories": queries.categories_in(period),

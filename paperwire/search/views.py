@@ -50,9 +50,16 @@ def search_page(request: HttpRequest) -> HttpResponse:
     number = int(raw_page) if raw_page.isdigit() and len(raw_page) < 5 and int(raw_page) > 0 else 1
     size = settings.PAGE_SIZE
     page = engine.search(q, mode=mode, sort=sort, offset=(number - 1) * size, limit=size)
+    from paperwire.personal.hiding import split  # the member's mute rules
+
+    kept = split(
+        request.user, page.hits, reveal=request.GET.get("show_hidden") == "1", paper_of=lambda h: h.paper
+    )
+    page.hits = kept.shown
     if request.GET.get("format") == "json":
-        return JsonResponse(page_json(page, request))
+        return JsonResponse({**page_json(page, request), "hidden": kept.hidden})
     ctx = {
+        "hidden": kept.hidden,
         "search": page,
         "search_query": page.parsed.raw,
         "terms": sorted(page.terms),
