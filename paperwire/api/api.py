@@ -77,6 +77,7 @@ def daily_papers(request: HttpRequest, params: Query[DailyParams]) -> list[dict[
 # Registered before /papers/{path:arxiv_id}, whose catch-all path would swallow /papers/search.
 api.get("/papers/search", summary="Search papers (Hugging Face dialect)")(hf_search)
 api.add_router("/v1", search_router)
+api.add_router("/v1/me", "paperwire.personal.api.router")
 
 
 @api.get("/papers/{path:arxiv_id}", summary="One paper (Hugging Face dialect)")

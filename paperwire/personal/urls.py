@@ -14,5 +14,7 @@ urlpatterns = [
     path("settings/interests/reset", views.reset, name="interests_reset"),
     path("settings/follows", views.follows, name="follows"),
     path("settings/mutes", views.mutes, name="mutes"),
+    path("settings/tokens", views.api_tokens, name="api_tokens"),
+    path("settings/tokens/<int:token_id>/revoke", views.revoke_token, name="revoke_token"),
     path("authors/<path:name>", views.author, name="author"),
 ]

@@ -19,9 +19,10 @@ from paperwire.papers import queries
 from paperwire.papers.periods import BadPeriod, Period, parse_period
 from paperwire.papers.views import bad_request, wants_json
 
-from . import interests, model, pages, ranking, signals
+from . import interests, model, pages, ranking, signals, tokens
 from . import render as buttons
 from .interests import BadRule
+from .models import ApiToken
 
 
 def _state(request: HttpRequest) -> bool | None:
@@ -208,3 +209,27 @@ def author(request: HttpRequest, name: str) -> HttpResponse:
     if wants_json(request):
         return JsonResponse(pages.author_json(ctx, request))
     return render(request, "personal/author.html", ctx)
+
+
+@login_required
+def api_tokens(request: HttpRequest) -> HttpResponse:
+    """List the member's API tokens and make a new one (shown once, right after it is made)."""
+    made = ""
+    if request.method == "POST":
+        try:
+            _, made = tokens.create(
+                request.user, request.POST.get("name", ""), write=request.POST.get("write") == "1"
+            )
+        except tokens.TokenRefused as e:
+            messages.error(request, str(e))
+    rows = ApiToken.objects.filter(user_id=request.user.pk).order_by("-created_at")
+    return render(request, "personal/tokens.html", {"tokens": rows, "made": made})
+
+
+@login_required
+@require_POST
+def revoke_token(request: HttpRequest, token_id: int) -> HttpResponse:
+    """Revoke one of the member's API tokens."""
+    if tokens.revoke(request.user, token_id):
+        messages.success(request, "The token is revoked: requests that send it are refused from now on.")
+    return redirect(reverse("api_tokens"))
