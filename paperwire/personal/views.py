@@ -222,7 +222,8 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
             )
         except tokens.TokenRefused as e:
             messages.error(request, str(e))
-    rows = ApiToken.objects.filter(user_id=request.user.pk).order_by("-created_at")
+    me: Any = request.user  # login_required: a signed-in member
+    rows = ApiToken.objects.filter(user=me).order_by("-created_at")
     return render(request, "personal/tokens.html", {"tokens": rows, "made": made})
 
 
