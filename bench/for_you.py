@@ -30,15 +30,15 @@ from _setup import django_on, percentile
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("PAPERWIRE_SHARED", ROOT.parent / "shared")) / "data"  # /work/shared in CI
-TOPICS = {
+TOPICS = {  # each has 12–40 papers in the test week and 100+ titles in the 120 days before it
     "gaussian splatting": r"gaussian splatting",
-    "quantum error correction": r"quantum error[- ]correct",
     "retrieval-augmented generation": r"retrieval[- ]augmented",
-    "graph neural networks": r"graph neural network",
-    "federated learning": r"federated learning",
-    "dark matter": r"dark matter",
-    "speech recognition": r"speech recognition",
     "autonomous driving": r"autonomous driving",
+    "speech": r"\bspeech\b",
+    "point clouds": r"point cloud",
+    "medical imaging": r"medical imag",
+    "video generation": r"video generation",
+    "remote sensing": r"remote sensing",
 }
 TEST_WEEK = "2026-W25"  # a full week near the end of the sample's listing days
 SIGNALS = (5, 15, 50)
@@ -135,7 +135,7 @@ def quality() -> None:
         base.append((sum(t_rel) / K, ndcg(t_rel, len(relevant))))
         cells = []
         for n in SIGNALS:
-            user = users.create_user(f"bench-{name[:20]}-{n}".replace(" ", "-"))
+            user = users.create_user(f"bench-{name[:20]}-{n}-{time.time_ns()}".replace(" ", "-"))
             for pk in pool[:n]:
                 signals.set_saved(user, Paper(pk=pk), True)
             for pk in unrelated[:NEGATIVES]:
@@ -179,19 +179,22 @@ def speed(n: int) -> None:
         signals.set_saved(user, Paper(pk=pk), True)
     for pk in other:
         signals.set_not_interested(user, Paper(pk=pk), True)
-    trains = []
+    trains, train_cpu = [], []
+    model.train(signals.positive_ids(user), signals.negative_ids(user), seed=user.pk)  # imports sklearn
     for _ in range(10):
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         model.train(signals.positive_ids(user), signals.negative_ids(user), seed=user.pk)
         trains.append((time.perf_counter() - started) * 1000)
+        train_cpu.append((time.process_time() - cpu) * 1000)
     client = Client()
     client.force_login(user)
     client.get("/for-you")  # trains and keeps the model
-    times = []
+    times, cpu_times = [], []
     for _ in range(n):
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         r = client.get("/for-you")
         times.append((time.perf_counter() - started) * 1000)
+        cpu_times.append((time.process_time() - cpu) * 1000)
         assert r.status_code == 200
     day = queries.latest_day()
     on_day = Paper.objects.filter(listing_day=day).count()
@@ -204,8 +207,16 @@ def speed(n: int) -> None:
         f"p95 {percentile(trains, 95):.0f} ms (target ≤ 200)"
     )
     print(
+        f"  CPU time of one training: median {statistics.median(train_cpu):.0f} ms, "
+        f"p95 {percentile(train_cpu, 95):.0f} ms (what an idle core would take)"
+    )
+    print(
         f"/for-you (HTML, model kept): median {statistics.median(times):.1f} ms, "
         f"p95 {percentile(times, 95):.1f} ms over {n} requests (target p95 ≤ 50)"
+    )
+    print(
+        f"  CPU time per request: median {statistics.median(cpu_times):.1f} ms, "
+        f"p95 {percentile(cpu_times, 95):.1f} ms"
     )
     times = []
     for _ in range(n // 2):

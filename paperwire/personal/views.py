@@ -14,6 +14,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from paperwire.community import votes
 from paperwire.community.views import BadInput, _back, _guard, _paper, handles_bad_input, is_htmx
 from paperwire.papers import queries
 from paperwire.papers.periods import BadPeriod, Period, parse_period
@@ -129,6 +130,10 @@ def for_you(request: HttpRequest) -> HttpResponse:
     ctx = pages.for_you_context(result, page, size, hide_seen)
     if wants_json(request):
         return JsonResponse(pages.for_you_json(ctx, request))
+    # The upvote buttons ask once for the whole page (their tag only looks ahead on feed pages).
+    pks = [p.paper.pk for p in result.picks]
+    voted = votes.voted_ids(request.user, pks)
+    request._paperwire_voted = {pk: pk in voted for pk in pks}  # type: ignore[attr-defined]
     return render(request, "personal/for_you.html", ctx)
 
 
