@@ -169,3 +169,20 @@ def test_vectors_are_read_from_the_database(papers: int) -> None:
     pk = Paper.objects.order_by("pk").first().pk  # type: ignore[union-attr]
     vec = model.vectors([pk])[pk]
     assert vec.dtype == np.float32 and abs(float(np.linalg.norm(vec)) - 1) < 0.01
+
+
+def test_a_followed_query_or_a_saved_search_lifts_its_matches_and_says_so(papers: int, member: Any) -> None:
+    from paperwire.digests.models import SavedSearch
+
+    day = list(Paper.objects.filter(listing_day=LATER).order_by("pk"))
+    target = day[-1]
+    word = max(model.tokens(target.title), key=len)
+    SavedSearch.objects.create(user=member, name="mine", query=f"{word} cat:{target.categories[0]}")
+    data = logged_in(member).get(DAY).json()
+    first = data["papers"][0]
+    assert first["id"] == target.arxiv_id or word in (first["title"] + first["abstract"]).lower()
+    assert f"matches “{word} cat:{target.categories[0]}”, which you follow" in first["why"]
+    interests.follow(member, "query", '"no such phrase anywhere"')
+    assert all(
+        "no such phrase" not in " ".join(p["why"]) for p in logged_in(member).get(DAY).json()["papers"]
+    )

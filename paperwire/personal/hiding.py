@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 from paperwire.papers.models import Paper
 
-from .interests import _phrase
+from .matching import _phrase
 from .models import Mute, NotInterested
 
 T = TypeVar("T")

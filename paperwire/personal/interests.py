@@ -8,7 +8,9 @@ from typing import Any
 from django.db import IntegrityError, transaction
 
 from paperwire.papers.models import Paper
+from paperwire.search import querylang
 
+from .matching import matches
 from .models import FOLLOW_KINDS, MUTE_KINDS, Follow, Mute
 from .signals import bump
 
@@ -86,7 +88,12 @@ class Interests:
         self.authors = {v.casefold(): v for k, v in rows if k == "author"}
         self.categories = {v for k, v in rows if k == "category"}
         self.queries = [v for k, v in rows if k == "query"]
-        self._query_words = [(q, _phrase(q)) for q in self.queries]
+        if user.is_authenticated:  # a saved search counts as a followed query
+            from paperwire.digests.models import SavedSearch
+
+            saved = SavedSearch.objects.filter(user=user).values_list("query", flat=True)
+            self.queries += [q for q in saved if q not in self.queries]
+        self._parsed = [(q, querylang.parse(q)) for q in self.queries]
 
     def __bool__(self) -> bool:
         return bool(self.authors or self.categories or self.queries)
@@ -98,11 +105,8 @@ class Interests:
         return [c for c in paper.categories if c in self.categories]
 
     def matched_queries(self, paper: Paper) -> list[str]:
-        text = f"{paper.title} {paper.abstract}"
-        return [q for q, rx in self._query_words if rx.search(text)]
-
-
-def _phrase(text: str) -> re.Pattern[str]:
-    """Return a pattern that finds a word or phrase as whole words, any case."""
-    words = [re.escape(w) for w in text.split()]
-    return re.compile(r"(?<!\w)" + r"\s+".join(words) + r"(?!\w)", re.IGNORECASE)
+        return [
+            q
+            for q, parsed in self._parsed
+            if (parsed.has_text or parsed.has_filters) and matches(parsed, paper)
+        ]

@@ -12,36 +12,13 @@ from paperwire.papers.ids import InvalidArxivId, parse_arxiv_id
 from paperwire.papers.models import Paper
 from paperwire.papers.upsert import upsert_records
 from paperwire.search import querylang
-from paperwire.search.querylang import ParsedQuery
 
 from . import signals
-from .interests import _phrase
+from .matching import matches
 from .models import Collection, CollectionItem, LibraryItem
 
 MAX_IMPORT = 200  # ids taken from one import: each unknown one costs arXiv's 3-second turn
 IDS = re.compile(r"(?<![\w.])(\d{4}\.\d{4,5}|[a-z-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?(?!\w)", re.IGNORECASE)
-
-
-def matches(q: ParsedQuery, paper: Paper) -> bool:
-    """Return whether a paper answers a /search query: every word and phrase, filters, no excluded word."""
-    text = f"{paper.title}\n{paper.abstract}"
-    low = text.casefold()
-    # Words match as the start of a word ("model" finds "models"), as the stemmed search does.
-    if any(not re.search(r"(?<!\w)" + re.escape(w.casefold()), low) for w in q.words):
-        return False
-    if any(not _phrase(p).search(text) for p in q.phrases):
-        return False
-    if any(_phrase(w).search(text) for w in q.excluded):
-        return False
-    if q.authors and not all(
-        any(a.casefold() in name.casefold() for name in paper.authors) for a in q.authors
-    ):
-        return False
-    if q.categories and not any(c in paper.categories for c in q.categories):
-        return False
-    if q.date_from and paper.listing_day < q.date_from:
-        return False
-    return not (q.date_to and paper.listing_day > q.date_to)
 
 
 @dataclass

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -63,12 +64,13 @@ class Candidate:
     categories: list[str]
     upvotes: int
     hf_upvotes: int
+    listing_day: dt.date
 
 
 def candidates(period: Period) -> list[Candidate]:
     """Return the visible papers of a period in trending order (the cold-start order)."""
     qs = queries.visible().filter(listing_day__range=(period.start, period.end))
-    fields = ("pk", "title", "abstract", "authors", "categories", "upvotes", "hf_upvotes")
+    fields = ("pk", "title", "abstract", "authors", "categories", "upvotes", "hf_upvotes", "listing_day")
     return [Candidate(*row) for row in trending.ordered(qs, "trending").values_list(*fields)]
 
 
