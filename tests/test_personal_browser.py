@@ -72,4 +72,5 @@ def test_a_member_follows_saves_mutes_and_reads_why_on_for_you(
     page.evaluate("window.scrollTo(0, 0)")
     page.screenshot(path=str(screenshots / "personal-for-you.png"), full_page=False)
     page.click("text=show them")
-    page.wait_for_selector(".badge:has-text('muted')")
+    page.wait_for_selector(".hidden-line:has-text('your mute rules hide — hide them')")
+    assert re.search(r"\b2\d\d papers ranked for you", page.content())  # the hidden ones are back

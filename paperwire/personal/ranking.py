@@ -16,7 +16,7 @@ from paperwire.papers.periods import Period
 from . import hiding, model
 from .interests import Interests
 from .model import LearnedTaste
-from .signals import marks, positive_ids
+from .signals import marks
 
 FOLLOWED_AUTHOR = 2.0  # score added for a followed author: above what the model tells apart
 FOLLOWED_CATEGORY = 0.5  # a followed category is broad: a nudge, not a pin
@@ -47,6 +47,7 @@ class ForYou:
     cold: bool  # no model yet: follows first, then trending
     taste: LearnedTaste
     took_ms: float = 0.0
+    marks: Any = None  # the member's marks of the page's papers, for drawing their buttons
 
     @property
     def has_more(self) -> bool:
@@ -83,9 +84,12 @@ def _boost(paper: Any, interests: Interests) -> float:
     return score
 
 
-def score_papers(papers: list[Any], taste: LearnedTaste, interests: Interests) -> list[float]:
-    """Return each paper's score: vector model + word model + follows (+ a trending tiebreak)."""
+def score_papers(
+    papers: list[Any], taste: LearnedTaste, interests: Interests
+) -> tuple[list[float], dict[int, np.ndarray]]:
+    """Return each paper's score (vector model + word model + follows + a trending tiebreak) and vectors."""
     n = len(papers)
+    vecs: dict[int, np.ndarray] = {}
     # Trending order breaks ties and is the whole order while there is no model.
     scores = np.array([-i * 1e-6 for i in range(n)], dtype=np.float64)
     if taste.trained and n:
@@ -96,16 +100,19 @@ def score_papers(papers: list[Any], taste: LearnedTaste, interests: Interests) -
         if taste.words:
             scores += model.WORD_WEIGHT * np.array([taste.score_words(model.tokens(p.title)) for p in papers])
     scores += np.array([_boost(p, interests) for p in papers])
-    return scores.tolist()
+    return scores.tolist(), vecs
 
 
-def explain(picks: list[Pick], user: Any, taste: LearnedTaste, interests: Interests, cold: bool) -> None:
+def explain(
+    picks: list[Pick],
+    user: Any,
+    taste: LearnedTaste,
+    interests: Interests,
+    cold: bool,
+    pick_vecs: dict[int, np.ndarray],
+) -> None:
     """Fill in each pick's reasons, in words, from what made its score."""
-    liked = positive_ids(user)[: model.MAX_POSITIVES] if taste.trained else []
-    liked_vecs = model.vectors(liked) if liked else {}
-    liked_pks = [pk for pk in liked if pk in liked_vecs]
-    liked_matrix = np.stack([liked_vecs[pk] for pk in liked_pks]) if liked_pks else None
-    pick_vecs = model.vectors(p.paper.pk for p in picks) if liked_matrix is not None else {}
+    liked_pks, liked_matrix = model.liked_matrix(user, taste) if taste.trained else ([], None)
     close_by: dict[int, list[int]] = {}
     for pick in picks:
         if liked_matrix is not None and pick.paper.pk in pick_vecs:
@@ -158,7 +165,7 @@ def for_you(
     taste = model.learned(user)
     interests = Interests(user)
     cold = not taste.trained
-    scores = score_papers(papers, taste, interests)
+    scores, vecs = score_papers(papers, taste, interests)
     order = sorted(range(len(papers)), key=lambda i: -scores[i])
     picks: list[Pick] = [Pick(papers[i], scores[i], muted=papers[i].pk in split.revealed) for i in order]
     # Seen marks are needed for every paper only when seen ones are left out; else for the page.
@@ -176,7 +183,7 @@ def for_you(
     page = [p for p in page if p.paper.pk in full]
     for pick in page:
         pick.paper = full[pick.paper.pk]
-    explain(page, user, taste, interests, cold)
+    explain(page, user, taste, interests, cold, vecs)
     return ForYou(
         period,
         page,
@@ -188,4 +195,5 @@ def for_you(
         cold,
         taste,
         (time.perf_counter() - started) * 1000,
+        m,
     )

@@ -134,6 +134,7 @@ def for_you(request: HttpRequest) -> HttpResponse:
     pks = [p.paper.pk for p in result.picks]
     voted = votes.voted_ids(request.user, pks)
     request._paperwire_voted = {pk: pk in voted for pk in pks}  # type: ignore[attr-defined]
+    request._paperwire_marks = {pk: result.marks for pk in pks}  # type: ignore[attr-defined]
     return render(request, "personal/for_you.html", ctx)
 
 

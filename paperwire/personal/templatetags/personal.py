@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from django import template
 from django.middleware.csrf import get_token
+from django.urls import get_script_prefix
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import slugify
@@ -14,6 +16,7 @@ from .. import render
 from ..signals import Marks, marks
 
 register = template.Library()
+AUTHOR_SAFE = "!$&'()*+,;=/~:@"  # what reverse() leaves unquoted in a path
 
 
 def _marks(context: template.Context, paper: Any) -> Marks:
@@ -32,6 +35,12 @@ def _marks(context: template.Context, paper: Any) -> Marks:
         known = {**(known or {}), **{pk: found for pk in ids}}
         request._paperwire_marks = known
     return known[paper.pk]
+
+
+@register.filter
+def author_url(name: str) -> str:
+    """Return the address of an author's page (no reverse() per name: a card lists several)."""
+    return f"{get_script_prefix()}authors/{quote(name, safe=AUTHOR_SAFE)}"
 
 
 @register.simple_tag(takes_context=True)
