@@ -126,3 +126,16 @@ def test_a_members_digest_has_a_for_you_section_skips_muted_papers_and_marks_the
     assert seen >= 1
     data = logged_in(member).get(f"/for-you?date={LATER}&format=json").json()
     assert sum(p["seen"] for p in data["papers"]) >= 1
+
+
+def test_a_members_mute_rules_hold_in_their_saved_search_feed(papers: int, member: Any) -> None:
+    from paperwire.digests.models import SavedSearch
+
+    saved = SavedSearch.objects.create(user=member, name="vision", query="cat:cs.CV")
+    url = f"/feeds/saved/{saved.feed_token}.atom"
+    before = feedparser.parse(Client().get(url).content).entries
+    muted = before[0].id  # the arXiv abs URL
+    paper = Paper.objects.get(arxiv_id=muted.rsplit("/abs/", 1)[1])
+    interests.mute(member, "author", paper.authors[0])
+    after = [e.id for e in feedparser.parse(Client().get(url).content).entries]
+    assert before and muted not in after and len(after) < len(before)

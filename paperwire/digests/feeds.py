@@ -259,6 +259,13 @@ class SavedSearchFeed(SearchFeed):
     def title(self, obj: SearchTarget) -> str:  # type: ignore[override]
         return f"{obj.name} (saved search) · paperwire"
 
+    def items(self, obj: SearchTarget) -> list[Paper]:  # type: ignore[override]
+        from paperwire.personal.hiding import split  # the owner's mute rules hold in their feeds
+
+        saved = SavedSearch.objects.select_related("user").filter(feed_token=obj.token).first()
+        papers = super().items(obj)
+        return split(saved.user, papers).shown if saved is not None else papers
+
     def __call__(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         response = super().__call__(request, *args, **kwargs)
         # A private address: keep it out of search engines and shared caches.
