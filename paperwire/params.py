@@ -29,3 +29,8 @@ def page_number(request: HttpRequest, name: str = "page") -> int:
     """Return the request's 1-based page number (1 when absent), or raise BadParameter."""
     raw = request.GET.get(name, "") or "1"
     return whole_number(raw, name, least=1)
+
+
+def wants_json(request: HttpRequest) -> bool:
+    """Return whether the client asked for the page's JSON twin."""
+    return request.GET.get("format") == "json"

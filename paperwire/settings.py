@@ -113,6 +113,7 @@ INSTALLED_APPS = [
     "paperwire.appearance",
     "paperwire.citations",
     "paperwire.portability",
+    "paperwire.personal",
 ]
 
 MIDDLEWARE = [

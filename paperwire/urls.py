@@ -25,4 +25,5 @@ urlpatterns = [
     path("", include("paperwire.portability.urls")),
     path("", include("paperwire.search.urls")),
     path("", include("paperwire.appearance.urls")),
+    path("", include("paperwire.personal.urls")),
 ]

@@ -16,7 +16,7 @@ import pytest
 from django.conf import settings
 
 # Fixture modules that test files load as plugins: rewrite their asserts like the tests'.
-pytest.register_assert_rewrite("tests.ingest_fixtures", "tests.community_fixtures")
+pytest.register_assert_rewrite("tests.ingest_fixtures", "tests.community_fixtures", "tests.personal_fixtures")
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "paperwire" / "demo" / "papers.jsonl.gz"

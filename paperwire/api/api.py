@@ -93,6 +93,7 @@ def daily_papers(
 api.get("/papers/search", summary="Search papers (Hugging Face dialect)")(hf_search)
 api.add_router("/v1", search_router)
 api.add_router("", listing_router)
+api.add_router("/v1/me", "paperwire.personal.api.router")
 
 
 @api.get("/papers/{path:arxiv_id}", summary="One paper (Hugging Face dialect)")

@@ -23,6 +23,7 @@ from paperwire.papers.text import abstract_start, author_line
 
 from .mail import Parts, ascii_header, compose, render_parts
 from .models import Subscription
+from .sections import member_sections
 from .subscriptions import absolute
 from .tokens import unsubscribe_token
 from .updated import updated_section
@@ -135,6 +136,15 @@ def digest_message(sub: Subscription, content: DigestContent) -> EmailMultiAlter
     saved_text, saved_html = saved_sections(sub, content)
     updated_text, updated_html = updated_section(sub, paper_item)
     saved_text, saved_html = updated_text + saved_text, updated_html + saved_html
+    if sub.user_id is not None:  # a member's copy: their mute rules and a "For you" section
+        ids = [p["arxiv_id"] for p in content.papers]
+        mine_text, mine_html, muted = member_sections(sub.user_id, content.period, ids)
+        saved_text, saved_html = mine_text + saved_text, mine_html + saved_html
+        if muted:
+            kept = [p for p in content.papers if p["arxiv_id"] not in muted]
+            parts = render_digest(
+                DigestContent(content.period, kept, content.total, content.period_url), sub.frequency
+            )
     personal = Parts(
         parts.subject,
         parts.text.replace(UNSUBSCRIBE_MARK, unsubscribe_url).replace(SAVED_MARK, saved_text),

@@ -19,6 +19,7 @@ from paperwire.papers import queries, trending
 from paperwire.papers.models import Paper
 from paperwire.papers.periods import Period, period_containing
 from paperwire.papers.text import abstract_start, author_line
+from paperwire.papers.visibility import split
 from paperwire.search import engine, querylang
 from paperwire.search.metering import metered_mode
 from paperwire.text import CleanAtom1Feed as Atom1Feed
@@ -220,6 +221,11 @@ class SavedSearchFeed(SearchFeed):
 
     def title(self, obj: SearchTarget) -> str:  # type: ignore[override]
         return f"{obj.name} (saved search) · paperwire"
+
+    def items(self, obj: SearchTarget) -> list[Paper]:  # type: ignore[override]
+        saved = by_feed_token(obj.token)
+        papers = super().items(obj)
+        return split(saved.user, papers).shown if saved is not None else papers
 
     def __call__(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         response = super().__call__(request, *args, **kwargs)

@@ -10,6 +10,7 @@ from django.shortcuts import render
 
 from paperwire.citations.exports import maybe_export
 from paperwire.papers.serialize import paper_json
+from paperwire.papers.visibility import split
 from paperwire.params import page_number
 
 from . import engine
@@ -63,9 +64,14 @@ def search_page(request: HttpRequest) -> HttpResponse:
     if exported is not None:
         return exported
     page = engine.search(q, mode=mode, sort=sort, offset=(number - 1) * size, limit=size)
+    kept = split(
+        request.user, page.hits, reveal=request.GET.get("show_hidden") == "1", paper_of=lambda h: h.paper
+    )
+    page.hits = kept.shown
     if request.GET.get("format") == "json":
-        return JsonResponse(page_json(page, request))
+        return JsonResponse({**page_json(page, request), "hidden": kept.hidden})
     ctx = {
+        "hidden": kept.hidden,
         "search": page,
         "search_query": page.parsed.raw,
         "terms": sorted(page.terms),

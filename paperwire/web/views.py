@@ -6,31 +6,20 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 
 from paperwire.citations.exports import maybe_export
+from paperwire.middleware import bad_request
 from paperwire.papers import queries
 from paperwire.papers.ids import InvalidArxivId, parse_arxiv_id
 from paperwire.papers.periods import BadPeriod, Period, parse_period
 from paperwire.papers.serialize import feed_json, paper_json
 from paperwire.papers.trending import SORTS
-from paperwire.params import page_number
+from paperwire.papers.visibility import split
+from paperwire.params import page_number, wants_json
 from paperwire.search.engine import similar
-
-
-def wants_json(request: HttpRequest) -> bool:
-    """Return whether the client asked for the page's JSON twin."""
-    return request.GET.get("format") == "json"
-
-
-def bad_request(request: HttpRequest, message: str) -> HttpResponse:
-    """Return a 400 page (or JSON) that says what was wrong."""
-    if wants_json(request):
-        return JsonResponse({"error": message}, status=400)
-    return HttpResponseBadRequest(render_to_string("400.html", {"message": message}, request=request))
 
 
 def _sort_and_category(request: HttpRequest) -> tuple[str, str]:
@@ -46,8 +35,11 @@ def feed_context(request: HttpRequest, period: Period) -> dict[str, Any]:
     result = queries.feed(period, category=category, sort=sort, offset=(page - 1) * size, limit=size)
     if page > 1 and not result.papers:
         raise Http404("No such page")
+    kept = split(request.user, result.papers, reveal=request.GET.get("show_hidden") == "1")
+    result.papers = kept.shown
     return {
         "feed": result,
+        "hidden": kept.hidden,
         "page": page,
         "pages": max((result.total + size - 1) // size, 1),
         "categories": queries.categories_in(period),

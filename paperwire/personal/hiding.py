@@ -1,0 +1,66 @@
+"""What is hidden for a member: papers their mute rules match and papers they are not interested in.
+
+Every surface that lists papers for a member (feeds, /search, /for-you, digests, private feeds,
+the API) asks `split` here, so a rule hides the same papers everywhere.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any, TypeVar
+
+from paperwire.papers.models import Paper
+from paperwire.papers.visibility import Split
+
+from .matching import _phrase
+from .models import Mute, NotInterested
+
+T = TypeVar("T")
+
+
+class MuteRules:
+    """A member's mute rules, ready to test papers against."""
+
+    def __init__(self, user: Any) -> None:
+        self.user = user
+        rows = (
+            list(Mute.objects.filter(user=user).values_list("kind", "value")) if user.is_authenticated else []
+        )
+        self.authors = {v.casefold() for k, v in rows if k == "author"}
+        self.categories = {v for k, v in rows if k == "category"}
+        self.words: list[re.Pattern[str]] = [_phrase(v) for k, v in rows if k == "word"]
+
+    def matches(self, paper: Paper) -> bool:
+        """Return whether a mute rule matches paper."""
+        if self.categories and not self.categories.isdisjoint(paper.categories):
+            return True
+        if self.authors and any(a.casefold() in self.authors for a in paper.authors):
+            return True
+        if self.words:
+            text = f"{paper.title}\n{paper.abstract}"
+            return any(rx.search(text) for rx in self.words)
+        return False
+
+
+def hidden_ids(user: Any, papers: Sequence[Paper]) -> set[int]:
+    """Return the pks of the papers hidden for the member: muted or marked not interested."""
+    if not getattr(user, "is_authenticated", False) or not papers:
+        return set()
+    rules = MuteRules(user)
+    pks = [p.pk for p in papers]
+    hidden = set(NotInterested.objects.filter(user=user, paper_id__in=pks).values_list("paper_id", flat=True))
+    hidden.update(p.pk for p in papers if rules.matches(p))
+    return hidden
+
+
+def split(user: Any, items: Sequence[T], *, reveal: bool = False, paper_of: Any = None) -> Split:
+    """Return items without those hidden for the member (or all of them, marked, when reveal is set).
+
+    paper_of maps an item to its Paper when the items are not papers themselves (search hits).
+    """
+    get = paper_of or (lambda x: x)
+    hidden = hidden_ids(user, [get(i) for i in items])
+    if reveal:
+        return Split(list(items), len(hidden), hidden)
+    return Split([i for i in items if get(i).pk not in hidden], len(hidden))

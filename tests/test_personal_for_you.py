@@ -1,0 +1,188 @@
+"""/for-you: ranked by the member's own model, cold start from follows, reasons true to the model."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+from django.test import Client
+
+from paperwire.papers.models import Paper
+from paperwire.personal import interests, model, signals
+from paperwire.personal.models import LibraryItem, Taste
+from tests.personal_fixtures import LATER, logged_in
+
+pytest_plugins = ["tests.personal_fixtures", "tests.community_fixtures"]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clear_cache")]
+DAY = f"/for-you?date={LATER}&format=json"
+
+
+def _teach(member: Any, category: str, n: int = 15, negatives: str = "cs.CV") -> list[Paper]:
+    """Save n papers of a category from before LATER and mark 10 of another "not interested"."""
+    liked = list(Paper.objects.filter(listing_day__lt=LATER, primary_category=category).order_by("pk")[:n])
+    for p in liked:
+        signals.set_saved(member, p, True)
+    for p in Paper.objects.filter(listing_day__lt=LATER, primary_category=negatives).order_by("pk")[:10]:
+        signals.set_not_interested(member, p, True)
+    return liked
+
+
+def test_for_you_asks_visitors_to_log_in_and_refuses_a_bad_period(papers: int, member: Any) -> None:
+    r = Client().get("/for-you")
+    assert r.status_code == 302 and "/accounts/login/" in r["Location"]
+    r = logged_in(member).get("/for-you?date=2026-13-45&format=json")
+    assert r.status_code == 400 and "error" in r.json()
+
+
+def test_a_new_member_gets_trending_first_and_each_line_says_so(papers: int, member: Any) -> None:
+    data = logged_in(member).get(DAY).json()
+    assert data["cold_start"] is True and data["total"] == Paper.objects.filter(listing_day=LATER).count()
+    assert all(p["why"][0].startswith("trending in this period") for p in data["papers"])
+
+
+def test_a_followed_author_comes_first_and_the_card_says_why(papers: int, member: Any) -> None:
+    paper = Paper.objects.filter(listing_day=LATER).order_by("-pk").first()
+    assert paper is not None
+    name = paper.authors[0]
+    interests.follow(member, "author", name)
+    client = logged_in(member)
+    data = client.get(DAY).json()
+    assert data["papers"][0]["id"] == paper.arxiv_id or name in data["papers"][0]["authors"]
+    assert f"by {name}, whom you follow" in data["papers"][0]["why"]
+    page = client.get(f"/for-you?date={LATER}").content.decode()
+    assert f"by {name}, whom you follow" in page
+
+
+def test_fifteen_saves_rank_their_topic_first_on_a_later_day(papers: int, member: Any) -> None:
+    _teach(member, "cs.CL")
+    data = logged_in(member).get(DAY).json()
+    assert data["cold_start"] is False and data["model"] == {
+        "positives": 15,
+        "negatives": 10,
+        "trained": True,
+    }
+    top = data["papers"][:10]
+    on_topic = [p for p in top if "cs.CL" in p["categories"]]
+    assert len(on_topic) >= 6, [p["categories"] for p in top]
+    trending_top = Client().get(f"/papers/date/{LATER}?format=json").json()["papers"][:10]
+    assert len(on_topic) > sum("cs.CL" in p["categories"] for p in trending_top)
+
+
+def test_the_reasons_name_truly_close_saved_papers_and_words_of_the_model(papers: int, member: Any) -> None:
+    liked = _teach(member, "cs.CL")
+    data = logged_in(member).get(DAY).json()
+    taste = model.learned(member)
+    titles = {p.title: p.pk for p in liked}
+    checked_close = checked_words = 0
+    for p in data["papers"]:
+        pk = Paper.objects.get(arxiv_id=p["id"]).pk
+        vec = model.vectors([pk])[pk]
+        for line in p["why"]:
+            if line.startswith("close to "):
+                named = line.split(": ", 1)[1].rstrip("…").split("; ")
+                for title in named:
+                    near = model.vectors([titles[title]])[titles[title]]
+                    assert float(near @ vec) >= 0.55
+                checked_close += 1
+            if line.startswith("words that weigh most for you: "):
+                words = line.split(": ", 1)[1].split(", ")
+                text = model.tokens(p["title"])
+                assert all(w in text and taste.words[w] > 0 for w in words)
+                checked_words += 1
+    assert checked_close >= 3 and checked_words >= 3
+
+
+def test_the_model_is_kept_until_the_signals_change(papers: int, member: Any) -> None:
+    _teach(member, "cs.CL", n=5)
+    assert model.learned(member).retrained is True
+    assert model.learned(member).retrained is False
+    signals.set_saved(member, Paper.objects.filter(primary_category="cs.AI").first(), True)
+    again = model.learned(member)
+    assert again.retrained is True and again.positives == 6
+
+
+def test_reset_forgets_the_model_and_keeps_or_clears_the_library(papers: int, member: Any) -> None:
+    _teach(member, "cs.CL", n=5)
+    client = logged_in(member)
+    assert client.get("/settings/interests?format=json").json()["model"]["trained"] is True
+    client.post("/settings/interests/reset")
+    assert client.get("/settings/interests?format=json").json()["model"]["trained"] is False
+    assert LibraryItem.objects.filter(user=member).count() == 5
+    assert client.get(DAY).json()["cold_start"] is True
+    client.post("/settings/interests/reset", {"clear": "1"})
+    assert not LibraryItem.objects.filter(user=member).exists()
+
+
+def test_the_interests_page_shows_what_was_learned(papers: int, member: Any) -> None:
+    _teach(member, "cs.CL")
+    data = logged_in(member).get("/settings/interests?format=json").json()
+    taste = model.learned(member)
+    assert data["model"]["top_words"] and all(taste.words[w] > 0 for w in data["model"]["top_words"])
+    liked = set(LibraryItem.objects.filter(user=member).values_list("paper__arxiv_id", flat=True))
+    assert data["model"]["nearest"] and set(data["model"]["nearest"]) <= liked
+    page = logged_in(member).get("/settings/interests").content.decode()
+    assert "Words that weigh most for you" in page and "Reset what the ranking learned" in page
+
+
+def test_seen_papers_are_marked_and_can_be_hidden_with_one_toggle(papers: int, member: Any) -> None:
+    day = list(Paper.objects.filter(listing_day=LATER).order_by("pk")[:2])
+    signals.mark_seen(member, [day[0]])
+    signals.set_status(member, day[1], "read")
+    client = logged_in(member)
+    data = client.get(DAY).json()
+    seen = {p["id"] for p in data["papers"] if p["seen"]}
+    assert seen == {day[0].arxiv_id, day[1].arxiv_id} or seen >= {day[0].arxiv_id}
+    client.post("/for-you/hide-seen", {"hide": "1"})
+    assert Taste.objects.get(user=member).hide_seen is True
+    data = client.get(DAY).json()
+    ids = {p["id"] for p in data["papers"]}
+    assert day[0].arxiv_id not in ids and data["seen_hidden"] >= 2
+
+
+def test_mutes_and_not_interested_hide_papers_on_for_you_and_search(papers: int, member: Any) -> None:
+    target = Paper.objects.filter(listing_day=LATER).order_by("pk").first()
+    assert target is not None
+    word = max(model.tokens(target.title), key=len)
+    interests.mute(member, "word", word)
+    client = logged_in(member)
+    data = client.get(DAY).json()
+    assert target.arxiv_id not in {p["id"] for p in data["papers"]} and data["hidden"] >= 1
+    revealed = client.get(DAY + "&show_hidden=1").json()
+    assert revealed["total"] == data["total"] + data["hidden"]
+    shown = [
+        p
+        for n in range(1, revealed["pages"] + 1)
+        for p in client.get(f"{DAY}&show_hidden=1&page={n}").json()["papers"]
+    ]
+    assert [p["muted"] for p in shown if p["id"] == target.arxiv_id] == [True]
+    found = client.get(f"/search?q={target.arxiv_id}&format=json").json()
+    assert found["hidden"] == 1 and not found["results"]
+    page = client.get(f"/search?q={target.arxiv_id}").content.decode()
+    assert "1 paper hidden by your mute rules" in page
+    interests.unmute(member, "word", word)
+    signals.set_not_interested(member, target, True)
+    assert target.arxiv_id not in {p["id"] for p in client.get(DAY).json()["papers"]}
+
+
+def test_vectors_are_read_from_the_database(papers: int) -> None:
+    pk = Paper.objects.order_by("pk").first().pk  # type: ignore[union-attr]
+    vec = model.vectors([pk])[pk]
+    assert vec.dtype == np.float32 and abs(float(np.linalg.norm(vec)) - 1) < 0.01
+
+
+def test_a_followed_query_or_a_saved_search_lifts_its_matches_and_says_so(papers: int, member: Any) -> None:
+    from paperwire.digests.models import SavedSearch
+
+    day = list(Paper.objects.filter(listing_day=LATER).order_by("pk"))
+    target = day[-1]
+    word = max(model.tokens(target.title), key=len)
+    SavedSearch.objects.create(user=member, name="mine", query=f"{word} cat:{target.categories[0]}")
+    data = logged_in(member).get(DAY).json()
+    first = data["papers"][0]
+    assert first["id"] == target.arxiv_id or word in (first["title"] + first["abstract"]).lower()
+    assert f"matches “{word} cat:{target.categories[0]}”, which you follow" in first["why"]
+    interests.follow(member, "query", '"no such phrase anywhere"')
+    assert all(
+        "no such phrase" not in " ".join(p["why"]) for p in logged_in(member).get(DAY).json()["papers"]
+    )
