@@ -172,7 +172,7 @@ def test_vectors_are_read_from_the_database(papers: int) -> None:
 
 
 def test_a_followed_query_or_a_saved_search_lifts_its_matches_and_says_so(papers: int, member: Any) -> None:
-    from paperwire.digests.models import SavedSearch
+    from paperwire.feeds.models import SavedSearch
 
     day = list(Paper.objects.filter(listing_day=LATER).order_by("pk"))
     target = day[-1]

@@ -129,7 +129,7 @@ def test_a_members_digest_has_a_for_you_section_skips_muted_papers_and_marks_the
 
 
 def test_a_members_mute_rules_hold_in_their_saved_search_feed(papers: int, member: Any) -> None:
-    from paperwire.digests.models import SavedSearch
+    from paperwire.feeds.models import SavedSearch
 
     saved = SavedSearch.objects.create(user=member, name="vision", query="cat:cs.CV")
     url = f"/feeds/saved/{saved.feed_token}.atom"

@@ -89,7 +89,7 @@ class Interests:
         self.categories = {v for k, v in rows if k == "category"}
         self.queries = [v for k, v in rows if k == "query"]
         if user.is_authenticated:  # a saved search counts as a followed query
-            from paperwire.digests.models import SavedSearch
+            from paperwire.feeds.models import SavedSearch
 
             saved = SavedSearch.objects.filter(user=user).values_list("query", flat=True)
             self.queries += [q for q in saved if q not in self.queries]
