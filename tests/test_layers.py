@@ -23,6 +23,7 @@ LEVEL = {
     "digests": 4,
     "api": 6,
     "web": 6,
+    "personal": 5,  # beside jobs: above digests, whose sections it adds to
     "portability": 6,
     "appearance": 6,
 }
