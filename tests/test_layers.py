@@ -37,6 +37,11 @@ KNOWN = {
     ("search", "search/results.html", "feeds", "feeds/_search_feeds.html"),
     # The search page offers its results as citations, like every list page.
     ("search", "search/results.html", "citations", "{% load citations %}"),
+    # The search page and the member's pages show the shell's paper card, with the member's
+    # "N papers hidden by your mute rules" line (personal's tag) on the search page.
+    ("search", "search/results.html", "personal", "{% load personal %}"),
+    ("personal", "personal/author.html", "web", "papers/_card.html"),
+    ("personal", "personal/for_you.html", "web", "papers/_card.html"),
 }
 REFERENCE = re.compile(r'\{%\s*(?:include|extends)\s+"([^"]+)"')
 LOAD = re.compile(r"\{%\s*load\s+([\w ]+?)\s*%\}")
