@@ -17,7 +17,8 @@ from django.utils import timezone
 from paperwire.community import comments
 from paperwire.community.models import Report, Submission
 from paperwire.community.votes import set_vote
-from paperwire.digests.models import SavedSearch, Subscription
+from paperwire.digests.models import Subscription
+from paperwire.feeds.models import SavedSearch
 from paperwire.papers.models import Paper
 from paperwire.portability.instance import BadExport, export_community, import_community
 

@@ -10,7 +10,8 @@ from django.test import Client
 from paperwire.community import comments
 from paperwire.community.models import Report, Submission
 from paperwire.community.votes import set_vote
-from paperwire.digests.models import SavedSearch, Subscription
+from paperwire.digests.models import Subscription
+from paperwire.feeds.models import SavedSearch
 
 from .community_data import make_member, make_paper
 
