@@ -12,7 +12,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-from usearch.index import Index
+from usearch.index import Index, MetricKind
+from usearch.index import search as usearch_exact
 
 DIM = 384
 M = 16  # graph degree: 16 keeps recall@10 ≥ 0.95 at 1M with a modest memory cost
@@ -20,8 +21,10 @@ EF_CONSTRUCTION = 100
 EF_SEARCH = 128  # candidates kept while searching; raised to k when k is larger
 EXACT_BELOW = 20_000  # vectors: below this an exact scan takes about a millisecond
 # A filtered search whose passing papers lie far from the query scores them exactly, this many
-# rows at a time (each chunk is copied out of the memory-mapped matrix as float32: 15 MB).
-EXACT_CHUNK = 10_000
+# rows at a time: each chunk is copied out of the memory-mapped matrix as float16 (38 MB) and
+# scored by usearch's SIMD kernels (29k rows: 12 ms copy + 10 ms scoring, where numpy's
+# float16 → float32 conversion alone took 80–170 ms).
+EXACT_CHUNK = 50_000
 STORE_DTYPE = "f16"  # in the graph file: half the size of f32, recall@10 unchanged at 135k
 
 
@@ -99,21 +102,34 @@ class VectorSearcher:
         The engine comes here only when a deeper graph search found too few passing papers,
         that is when they lie far from the query; a graph walk would visit most of the graph.
         """
-        wanted = np.unique(np.asarray(allowed, dtype=np.int64))
+        labels, rows = self._rows(allowed)
+        query = np.asarray(vector, dtype=np.float32)
         best: list[tuple[int, float]] = []
-        for start in range(0, len(wanted), EXACT_CHUNK):
-            labels, mat = self.vectors(wanted[start : start + EXACT_CHUNK].tolist())
-            best = sorted(best + exact(mat, labels, vector, k), key=lambda x: -x[1])[:k]
+        for start in range(0, len(rows), EXACT_CHUNK):
+            part = rows[start : start + EXACT_CHUNK]
+            found = usearch_exact(
+                np.asarray(self.matrix[part]), query, min(k, len(part)), MetricKind.IP, exact=True, threads=1
+            )
+            hits = [
+                (int(labels[start + i]), float(1.0 - d))
+                for i, d in zip(found.keys, found.distances, strict=True)
+            ]
+            best = sorted(best + hits, key=lambda x: -x[1])[:k]
         return best
+
+    def _rows(self, labels: list[int]) -> tuple[np.ndarray, np.ndarray]:
+        """Return (the labels that have a vector, sorted; their rows in the matrix)."""
+        wanted = np.unique(np.asarray(labels, dtype=np.int64))
+        if not self.count or not len(wanted):
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        rows = np.minimum(np.searchsorted(self.labels, wanted), self.count - 1)
+        found = self.labels[rows] == wanted
+        return wanted[found], rows[found]
 
     def vectors(self, labels: list[int]) -> tuple[np.ndarray, np.ndarray]:
         """Return (the labels that have a vector, their vectors as float32)."""
-        wanted = np.unique(np.asarray(labels, dtype=np.int64))
-        if not self.count or not len(wanted):
-            return np.zeros(0, dtype=np.int64), np.zeros((0, DIM), dtype=np.float32)
-        rows = np.minimum(np.searchsorted(self.labels, wanted), self.count - 1)
-        found = self.labels[rows] == wanted
-        return wanted[found], np.asarray(self.matrix[rows[found]], dtype=np.float32)
+        found, rows = self._rows(labels)
+        return found, np.asarray(self.matrix[rows], dtype=np.float32).reshape(-1, DIM)
 
 
 def merge_matrix(
