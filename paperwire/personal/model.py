@@ -25,33 +25,34 @@ from paperwire.community.models import Vote
 from paperwire.papers.models import Paper
 from paperwire.search.models import PaperVector
 
+from . import logistic
 from .models import Taste
 from .signals import negative_ids, positive_ids
 
 MAX_POSITIVES = 500  # the newest positives a model learns from; older tastes fade out
 BACKGROUND = 300  # random other papers standing for "not chosen" (weight below an explicit "no")
 BACKGROUND_WEIGHT = 0.3  # an unseen paper is a weak negative, "not interested" a full one
-C = 1.0  # inverse regularisation of both models (scikit-learn's default)
+C = 1.0  # inverse regularisation of both models (scikit-learn's default, as in logistic.py)
 WORD_WEIGHT = 0.5  # how much the word model adds to the vector model's score
 TOP_WORDS = 400  # word weights kept per member: enough to score, small enough for one row
 TOKEN = re.compile(r"(?u)\b[^\W\d_][\w-]+\b")
 
 
-def _stopwords() -> frozenset[str]:
-    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
-
-    return frozenset(ENGLISH_STOP_WORDS) | {
-        "paper",
-        "propose",
-        "proposed",
-        "method",
-        "results",
-        "using",
-        "based",
-    }
-
-
-STOP = _stopwords()
+# English function words, and the words every paper's title or abstract uses: they tell no taste.
+STOP = frozenset(
+    """
+    about above across after again against all almost along also although among and another any
+    are around because been before being below between both but can cannot could did does doing
+    down during each either else enough even ever every few for from further had has have having
+    her here hers him his how however into its itself just least less many may more most much must
+    near neither nor not now off often once one only onto other others our ours out over own per
+    rather same several she should since some such than that the their theirs them themselves then
+    there these they this those though through thus too toward towards under until upon very via
+    was were what whatever when where whether which while who whom whose why will with within
+    without would yet you your yours
+    paper propose proposed method methods results using based new via towards approach
+    """.split()
+)
 
 
 def tokens(text: str) -> set[str]:
@@ -148,9 +149,6 @@ def train(positives: Sequence[int], negatives: Sequence[int], seed: int) -> Lear
 
 
 def _train(positives: Sequence[int], negatives: Sequence[int], seed: int) -> LearnedTaste:
-    from scipy.sparse import csr_matrix
-    from sklearn.linear_model import LogisticRegression
-
     started = time.perf_counter()
     positives = list(positives)[:MAX_POSITIVES]
     pos_set = set(positives)
@@ -172,8 +170,7 @@ def _train(positives: Sequence[int], negatives: Sequence[int], seed: int) -> Lea
         labels == 1, sample_weight * (sample_weight[labels == 0].sum() / n_pos), sample_weight
     )
     X = np.stack([vecs[pk] for pk in rows])
-    vec_model = LogisticRegression(C=C, max_iter=200)
-    vec_model.fit(X, labels, sample_weight=sample_weight)
+    weights, bias = logistic.fit(logistic.Rows(dense=X.astype(np.float64)), labels, sample_weight, C)
 
     texts = _texts(rows)
     vocab: dict[str, int] = {}
@@ -188,16 +185,14 @@ def _train(positives: Sequence[int], negatives: Sequence[int], seed: int) -> Lea
         indptr.append(len(indices))
     word_weights: dict[str, float] = {}
     if vocab:
-        W = csr_matrix((data, indices, indptr), shape=(len(rows), len(vocab)))
-        word_model = LogisticRegression(C=C * 10, max_iter=200)  # sparse words need less shrinking
-        word_model.fit(W, labels, sample_weight=sample_weight)
+        words = logistic.sparse_rows(data, indices, indptr, len(vocab))
+        coef, _ = logistic.fit(words, labels, sample_weight, C * 10)  # sparse words need less shrinking
         names = list(vocab)
-        coef = word_model.coef_[0]
         keep = np.argsort(-np.abs(coef))[:TOP_WORDS]
         word_weights = {names[i]: round(float(coef[i]), 4) for i in keep if abs(coef[i]) > 1e-3}
     return LearnedTaste(
-        weights=vec_model.coef_[0].astype(np.float32),
-        bias=float(vec_model.intercept_[0]),
+        weights=weights.astype(np.float32),
+        bias=float(bias),
         words=word_weights,
         positives=int(n_pos),
         negatives=len(negatives),
