@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "paperwire.search",
     "paperwire.feeds",
     "paperwire.web",
+    "paperwire.pagecache",
 ]
 
 MIDDLEWARE = [
@@ -111,6 +112,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # Last, so it sees the member and its answers still pass the CSRF and session middleware.
+    "paperwire.pagecache.middleware.PageCacheMiddleware",
 ]
 
 ROOT_URLCONF = "paperwire.urls"
@@ -128,6 +131,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "paperwire.pagecache.middleware.csrf_sentinel",
             ],
         },
     },
@@ -286,8 +290,18 @@ CACHES = {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "paperwire_cache",
         "OPTIONS": {"MAX_ENTRIES": 50000},
-    }
+    },
+    # Anonymous readers' pages, in each worker's memory, keyed on the shared generation.
+    "pages": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "paperwire-pages",
+        "TIMEOUT": 3600,
+        "OPTIONS": {"MAX_ENTRIES": int(env("PAPERWIRE_PAGE_CACHE_ENTRIES", "500"))},
+    },
 }
+# Serve anonymous readers' day/week/month pages, feeds and /api/daily_papers from the page cache.
+PAGE_CACHE = env_bool("PAPERWIRE_PAGE_CACHE", True)
+PAGE_CACHE_ALIAS = "pages"
 # Rate limits, "N/period" with period s, m, h or d (e.g. 30/m): sign-ups per IP address,
 # logins per IP address, and submissions, votes and comments per member.
 RATE_LIMITS = {
