@@ -46,7 +46,10 @@ def feed_context(request: HttpRequest, period: Period) -> dict[str, Any]:
     category = request.GET.get("category", "").strip()[:32]
     page = _page_number(request)
     size = settings.PAGE_SIZE
-    result = queries.feed(period, category=category, sort=sort, offset=(page - 1) * size, limit=size)
+    after = request.GET.get("after", "")
+    result = queries.feed(
+        period, category=category, sort=sort, offset=(page - 1) * size, limit=size, after=after
+    )
     if page > 1 and not result.papers:
         raise Http404("No such page")
     return {
@@ -60,7 +63,10 @@ def feed_context(request: HttpRequest, period: Period) -> dict[str, Any]:
 
 
 def render_feed(request: HttpRequest, period: Period) -> HttpResponse:
-    ctx = feed_context(request, period)
+    try:
+        ctx = feed_context(request, period)
+    except queries.BadCursor as e:
+        return bad_request(request, str(e))
     status = 200
     if ctx["feed"].total == 0 and not ctx["feed"].category:
         status = 404  # a day with nothing listed is unknown to this instance
