@@ -123,15 +123,24 @@ def feed(
     if after and sort == "newest":
         day, arxiv_id = parse_cursor(after)
         rest = qs.filter(Q(listing_day__lt=day) | Q(listing_day=day, arxiv_id__lt=arxiv_id))
-        papers = list(trending.ordered(rest, sort)[: limit + 1])  # one more: is there a next page?
+        papers = _page(rest, sort, 0, limit + 1)  # one more: is there a next page?
         more = len(papers) > limit
         papers = papers[:limit]
     elif with_total and offset >= total:
         papers = []
     else:
-        papers = list(trending.ordered(qs, sort)[offset : offset + limit])
+        papers = _page(qs, sort, offset, offset + limit)
     prev, nxt = neighbours(period, category) if with_neighbours else (None, None)
     return FeedPage(period, papers, total, offset, limit, sort, category, prev, nxt, more)
+
+
+def _page(qs: QuerySet[Paper], sort: str, start: int, stop: int) -> list[Paper]:
+    """Return rows start:stop of qs in sort order: the sort reads ids only, then the page's
+    rows are fetched whole. Sorting whole rows (abstracts, author lists) made SQLite sort
+    ~2 KB per paper of the period: 30 ms of a 25k-paper month at 30k papers, growing with it."""
+    ids = list(trending.ordered(qs, sort).values_list("pk", flat=True)[start:stop])
+    rows = Paper.objects.in_bulk(ids)
+    return [rows[pk] for pk in ids if pk in rows]
 
 
 def paper(arxiv_id: str) -> Paper | None:
