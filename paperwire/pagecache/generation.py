@@ -8,6 +8,8 @@ database (a one-row table, and a sequence on PostgreSQL), so every worker of eve
 from __future__ import annotations
 
 import re
+import sqlite3
+import threading
 import time
 from collections.abc import Callable
 from functools import cache
@@ -44,6 +46,30 @@ def read(connection: BaseDatabaseWrapper) -> tuple[int, float]:
             cur.execute("SELECT value, changed_at FROM pagecache_generation WHERE id = 1")
         value, changed_at = cur.fetchone()
     return int(value), float(changed_at or 0)
+
+
+_side = threading.local()  # each thread's own read-only SQLite connection for the counter
+
+
+def read_current(connection: BaseDatabaseWrapper) -> tuple[int, float]:
+    """Return the current generation and change time, cheaply.
+
+    On SQLite, Django opens a new connection for every request (CONN_MAX_AGE 0), registering
+    its SQL functions each time; a cache hit needs none of that, so while this request has not
+    opened one, the counter is read through a connection kept per thread. It sees only
+    committed changes, which on SQLite carry their bump with them.
+    """
+    if (
+        connection.vendor != "sqlite" or connection.connection is not None or connection.is_in_memory_db()  # type: ignore[attr-defined]  # SQLite's wrapper has it
+    ):
+        return read(connection)
+    name = str(connection.settings_dict["NAME"])
+    side = getattr(_side, "db", None)
+    if side is None or getattr(_side, "name", None) != name:
+        side = sqlite3.connect(name, isolation_level=None, timeout=5)
+        _side.db, _side.name = side, name
+    row = side.execute("SELECT value, changed_at FROM pagecache_generation WHERE id = 1").fetchone()
+    return int(row[0]), float(row[1] or 0)
 
 
 def _bump(connection: BaseDatabaseWrapper) -> None:

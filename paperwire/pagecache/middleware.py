@@ -78,7 +78,7 @@ class PageCacheMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         if not _eligible(request):
             return self.get_response(request)
-        gen, changed_at = generation.read(connection)
+        gen, changed_at = generation.read_current(connection)
         key = _key(request, gen)
         store = caches[settings.PAGE_CACHE_ALIAS]
         hit: dict[str, Any] | None = store.get(key)
