@@ -114,6 +114,7 @@ INSTALLED_APPS = [
     "paperwire.citations",
     "paperwire.portability",
     "paperwire.personal",
+    "paperwire.pagecache",
 ]
 
 MIDDLEWARE = [
@@ -128,6 +129,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # Last, so it sees the member and its answers still pass the CSRF and session middleware.
+    "paperwire.pagecache.middleware.PageCacheMiddleware",
 ]
 
 ROOT_URLCONF = "paperwire.urls"
@@ -146,6 +149,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "paperwire.appearance.context_processors.theme",
+                "paperwire.pagecache.middleware.csrf_sentinel",
             ],
         },
     },
@@ -328,13 +332,23 @@ CACHES = {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "paperwire_cache",
         "OPTIONS": {"MAX_ENTRIES": 50000},
-    }
+    },
+    # Anonymous readers' pages, in each worker's memory, keyed on the shared generation.
+    "pages": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "paperwire-pages",
+        "TIMEOUT": 3600,
+        "OPTIONS": {"MAX_ENTRIES": int(env("PAPERWIRE_PAGE_CACHE_ENTRIES", "500"))},
+    },
 }
 # Reverse proxies in front of paperwire that append the client's address to X-Forwarded-For.
 # 0 (no proxy): limits key on the connection's address. Behind one proxy set 1: otherwise every
 # client shares the proxy's address, and one client's mistakes lock out all the others.
 TRUSTED_PROXY_COUNT = int(env("PAPERWIRE_TRUSTED_PROXY_COUNT", "0"))
 ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT  # allauth's own limits (logins, sign-ups)
+# Serve anonymous readers' day/week/month pages, feeds and /api/daily_papers from the page cache.
+PAGE_CACHE = env_bool("PAPERWIRE_PAGE_CACHE", True)
+PAGE_CACHE_ALIAS = "pages"
 # Rate limits, "N/period" with period s, m, h or d (e.g. 30/m): sign-ups per IP address,
 # logins per IP address, submissions, votes and comments per member, and searches per IP
 # address (each search, and those that embed the query: hybrid or vector mode).

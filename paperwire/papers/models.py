@@ -52,7 +52,12 @@ class Paper(models.Model):
     modified_at = models.DateTimeField(auto_now=True, db_index=True)  # feeds the search index
 
     class Meta:
-        indexes = [models.Index(fields=["listing_day", "arxiv_id"], name="paper_day_id")]
+        indexes = [
+            models.Index(fields=["listing_day", "arxiv_id"], name="paper_day_id"),
+            # Covers what a period's counts, category counts and trending order read (the id
+            # rides along), so they never fetch the wide rows (abstracts, author lists).
+            models.Index(fields=["listing_day", "hidden", "upvotes", "hf_upvotes"], name="paper_day_visible"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.arxiv_id}: {self.title[:60]}"

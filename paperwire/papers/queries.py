@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, Max, Min, OuterRef, QuerySet
+from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet
 
 from . import trending
 from .models import Paper, PaperCategory
@@ -25,10 +25,42 @@ class FeedPage:
     category: str
     previous: Period | None  # the nearest earlier period with papers
     next: Period | None  # the nearest later period with papers
+    more: bool | None = None  # whether papers follow, when a cursor (not the offset) says
 
     @property
     def has_more(self) -> bool:
+        if self.more is not None:
+            return self.more
         return self.offset + len(self.papers) < self.total
+
+    @property
+    def next_after(self) -> str:
+        """Return the keyset cursor of the page after this one ("" when it has none or the
+        sort has no stable keyset: trending scores move with the clock)."""
+        if self.sort != "newest" or not self.papers or not self.has_more:
+            return ""
+        return cursor_of(self.papers[-1])
+
+
+class BadCursor(ValueError):
+    """An `after` cursor that is not `YYYY-MM-DD_<arxiv id>`."""
+
+
+def cursor_of(paper: Paper) -> str:
+    """Return the keyset cursor just after paper in the newest order."""
+    return f"{paper.listing_day.isoformat()}_{paper.arxiv_id}"
+
+
+def parse_cursor(raw: str) -> tuple[dt.date, str]:
+    """Return the (listing day, arxiv id) of a cursor; raise BadCursor for anything else."""
+    day, sep, arxiv_id = raw.partition("_")
+    try:
+        parsed = dt.date.fromisoformat(day)
+    except ValueError:
+        raise BadCursor(f"after must be YYYY-MM-DD_<arxiv id>, not {raw[:80]!r}") from None
+    if not sep or not arxiv_id or len(arxiv_id) > 64:
+        raise BadCursor(f"after must be YYYY-MM-DD_<arxiv id>, not {raw[:80]!r}")
+    return parsed, arxiv_id
 
 
 def visible() -> QuerySet[Paper]:
@@ -76,20 +108,39 @@ def feed(
     submitter: str = "",
     with_neighbours: bool = True,
     with_total: bool = True,
+    after: str = "",
 ) -> FeedPage:
     """Return one page of the papers listed in period, in the given sort.
 
     with_total=False skips counting the period (total is then -1): a count over a long range
-    reads every row, and the API does not report it.
+    reads every row, and the API does not report it. after (a cursor, newest sort only) starts
+    the page just after that paper, by the (listing_day, arxiv_id) index, instead of skipping
+    offset rows: a deep page costs what the first does. offset then only numbers the page.
     """
     qs = _filtered(category, submitter).filter(listing_day__range=(period.start, period.end))
     total = qs.count() if with_total else -1
-    if with_total and offset >= total:
-        papers: list[Paper] = []
+    more = None
+    if after and sort == "newest":
+        day, arxiv_id = parse_cursor(after)
+        rest = qs.filter(Q(listing_day__lt=day) | Q(listing_day=day, arxiv_id__lt=arxiv_id))
+        papers = _page(rest, sort, 0, limit + 1)  # one more: is there a next page?
+        more = len(papers) > limit
+        papers = papers[:limit]
+    elif with_total and offset >= total:
+        papers = []
     else:
-        papers = list(trending.ordered(qs, sort)[offset : offset + limit])
+        papers = _page(qs, sort, offset, offset + limit)
     prev, nxt = neighbours(period, category) if with_neighbours else (None, None)
-    return FeedPage(period, papers, total, offset, limit, sort, category, prev, nxt)
+    return FeedPage(period, papers, total, offset, limit, sort, category, prev, nxt, more)
+
+
+def _page(qs: QuerySet[Paper], sort: str, start: int, stop: int) -> list[Paper]:
+    """Return rows start:stop of qs in sort order: the sort reads ids only, then the page's
+    rows are fetched whole. Sorting whole rows (abstracts, author lists) made SQLite sort
+    ~2 KB per paper of the period: 30 ms of a 25k-paper month at 30k papers, growing with it."""
+    ids = list(trending.ordered(qs, sort).values_list("pk", flat=True)[start:stop])
+    rows = Paper.objects.in_bulk(ids)
+    return [rows[pk] for pk in ids if pk in rows]
 
 
 def paper(arxiv_id: str) -> Paper | None:

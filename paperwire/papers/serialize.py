@@ -60,6 +60,7 @@ def feed_json(ctx: dict[str, Any], request: HttpRequest) -> dict[str, Any]:
         "pages": ctx["pages"],
         "total": feed.total,
         "hidden": ctx.get("hidden", 0),  # papers of this page hidden by the member's mute rules
+        "next_after": feed.next_after or None,  # the cursor of the next page (newest sort)
         "previous": feed.previous.slug if feed.previous else None,
         "next": feed.next.slug if feed.next else None,
         "categories": [{"code": c, "count": n} for c, n in ctx["categories"]],

@@ -32,7 +32,10 @@ def feed_context(request: HttpRequest, period: Period) -> dict[str, Any]:
     sort, category = _sort_and_category(request)
     page = page_number(request)
     size = settings.PAGE_SIZE
-    result = queries.feed(period, category=category, sort=sort, offset=(page - 1) * size, limit=size)
+    after = request.GET.get("after", "")
+    result = queries.feed(
+        period, category=category, sort=sort, offset=(page - 1) * size, limit=size, after=after
+    )
     if page > 1 and not result.papers:
         raise Http404("No such page")
     kept = split(request.user, result.papers, reveal=request.GET.get("show_hidden") == "1")
@@ -65,7 +68,10 @@ def render_feed(request: HttpRequest, period: Period) -> HttpResponse:
     exported = feed_export(request, period)
     if exported is not None:
         return exported
-    ctx = feed_context(request, period)
+    try:
+        ctx = feed_context(request, period)
+    except queries.BadCursor as e:
+        return bad_request(request, str(e))
     status = 200
     if ctx["feed"].total == 0 and not ctx["feed"].category:
         status = 404  # a day with nothing listed is unknown to this instance

@@ -4,6 +4,6 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-    dependencies = [("digests", "0003_i10_savedsearch_to_feeds")]
+    dependencies = [("digests", "0003_savedsearch_to_feeds")]
 
     operations = [migrations.DeleteModel(name="SubscribeAttempt")]

@@ -82,4 +82,10 @@ class Command(BaseCommand):
             f"paperwire serving {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]} "
             f"data from {settings.DATA_DIR} at http://{bind}/"
         )
+        # The migrations and the index update above opened a database connection in this
+        # process; gunicorn's forked workers would inherit and share it (PostgreSQL keeps it
+        # for CONN_MAX_AGE), interleaving their queries on one socket: wrong rows, 500s.
+        from django.db import connections
+
+        connections.close_all()
         Server().run()

@@ -1,0 +1,1 @@
+"""Anonymous readers' pages served from a cache keyed on one shared change counter."""
