@@ -180,9 +180,7 @@ def speed(n: int) -> None:
     for pk in other:
         signals.set_not_interested(user, Paper(pk=pk), True)
     trains, train_cpu = [], []
-    model.train(
-        signals.positive_ids(user), signals.negative_ids(user), seed=user.pk
-    )  # warm-up
+    model.train(signals.positive_ids(user), signals.negative_ids(user), seed=user.pk)  # warm-up
     for _ in range(10):
         started, cpu = time.perf_counter(), time.process_time()
         model.train(signals.positive_ids(user), signals.negative_ids(user), seed=user.pk)

@@ -185,8 +185,8 @@ def _train(positives: Sequence[int], negatives: Sequence[int], seed: int) -> Lea
         indptr.append(len(indices))
     word_weights: dict[str, float] = {}
     if vocab:
-        words = logistic.sparse_rows(data, indices, indptr, len(vocab))
-        coef, _ = logistic.fit(words, labels, sample_weight, C * 10)  # sparse words need less shrinking
+        word_rows = logistic.sparse_rows(data, indices, indptr, len(vocab))
+        coef, _ = logistic.fit(word_rows, labels, sample_weight, C * 10)  # sparse words need less shrinking
         names = list(vocab)
         keep = np.argsort(-np.abs(coef))[:TOP_WORDS]
         word_weights = {names[i]: round(float(coef[i]), 4) for i in keep if abs(coef[i]) > 1e-3}
