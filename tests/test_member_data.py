@@ -68,3 +68,27 @@ def test_the_download_needs_a_signed_in_member_and_is_linked_from_their_settings
     client = Client()
     client.force_login(make_member("ada", password=False))
     assert 'href="/settings/my-data.json"' in client.get("/settings/profile").content.decode()
+
+
+def test_the_download_holds_the_members_library_collections_follows_mutes_and_dismissals() -> None:
+    from paperwire.personal.models import Collection, CollectionItem, Follow, LibraryItem, Mute, NotInterested
+
+    ada, bob = make_member("ada", password=False), make_member("bob", password=False)
+    kept, dull = make_paper("2606.00021"), make_paper("2606.00022")
+    LibraryItem.objects.create(user=ada, paper=kept, status="read")
+    LibraryItem.objects.create(user=bob, paper=dull)
+    reading = Collection.objects.create(user=ada, name="Reading group", public=True)
+    CollectionItem.objects.create(collection=reading, paper=kept, note="week 3")
+    Follow.objects.create(user=ada, kind="author", value="Ada Lovelace")
+    Mute.objects.create(user=ada, kind="word", value="benchmark")
+    NotInterested.objects.create(user=ada, paper=dull)
+    client = Client()
+    client.force_login(ada)
+    data = json.loads(client.get("/settings/my-data.json").content)
+    assert [(i["paper"], i["status"]) for i in data["library"]] == [("2606.00021", "read")]
+    assert [
+        (c["name"], c["public"], c["papers"][0]["paper"], c["papers"][0]["note"]) for c in data["collections"]
+    ] == [("Reading group", True, "2606.00021", "week 3")]
+    assert [(f["kind"], f["value"]) for f in data["follows"]] == [("author", "Ada Lovelace")]
+    assert [(m["kind"], m["value"]) for m in data["mutes"]] == [("word", "benchmark")]
+    assert [n["paper"] for n in data["not_interested"]] == ["2606.00022"]

@@ -131,3 +131,25 @@ def test_a_member_who_upvoted_a_paper_hears_of_its_new_version_and_then_its_with
     upsert_records([raw_record(V1, V2, V3, withdrawn=True)])
     text = as_text(digest_message(ada_sub, content_for(parse_day(DAY.isoformat()))))
     assert "1. Sharper bounds — withdrawn" in text
+
+
+def test_a_member_who_saved_a_paper_hears_of_its_new_version_and_sees_it_marked_in_the_library() -> None:
+    from paperwire.personal import signals
+
+    upsert_records([raw_record(V1)])
+    paper = Paper.objects.get(arxiv_id=ID)
+    cyd = make_member("cyd")  # saved it to the library, never upvoted it
+    signals.set_saved(cyd, paper, True)
+    sub = Subscription.objects.create(
+        email=cyd.email, user=cyd, status="active", confirmed_at=timezone.now() - dt.timedelta(days=30)
+    )
+    reader = Client()
+    reader.force_login(cyd)
+    assert "since you saved it" not in reader.get("/library").content.decode()
+
+    upsert_records([raw_record(V1, V2)])
+    text = as_text(digest_message(sub, content_for(parse_day(DAY.isoformat()))))
+    assert "1. Sharper bounds — new version v2" in text
+    assert "updated: v2 since you saved it" in reader.get("/library").content.decode()
+    upsert_records([raw_record(V1, V2, V3, withdrawn=True)])
+    assert "withdrawn since you saved it" in reader.get("/library").content.decode()

@@ -9,8 +9,27 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from django.db.models import Q
+
 MemberSections = Callable[[int, Any, list[str]], tuple[str, str, set[str]]]
 _makers: list[MemberSections] = []
+# A query of the ids of the papers a member keeps up with beyond their upvotes (their library).
+FollowedPapers = Callable[[int], Any]
+_followed: list[FollowedPapers] = []
+
+
+def register_followed(papers: FollowedPapers) -> None:
+    """Add the papers papers(user id) names to those whose new versions a member's digest reports."""
+    if papers not in _followed:
+        _followed.append(papers)
+
+
+def followed_filter(user_id: int) -> Q:
+    """Return the filter on papers a member follows: those they upvoted and every registered kind."""
+    followed = Q(votes__user_id=user_id)
+    for papers in _followed:
+        followed |= Q(pk__in=papers(user_id))
+    return followed
 
 
 def register(maker: MemberSections) -> None:

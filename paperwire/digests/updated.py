@@ -1,6 +1,7 @@
 """The "Updated papers you follow" digest section: new versions and withdrawals since the last digest.
 
-A member follows the papers they upvoted (and, once #12's library lands, those they saved).
+A member follows the papers they upvoted and those they saved to their library (the personal app
+registers those through digests.sections).
 Paper.revised_at is set by the upsert when a source brings a newer version or a withdrawal.
 """
 
@@ -18,6 +19,7 @@ from paperwire.papers.models import Paper
 from paperwire.papers.queries import visible
 
 from .models import DigestSend, Subscription
+from .sections import followed_filter
 
 
 def followed_since(sub: Subscription) -> dt.datetime | None:
@@ -30,7 +32,7 @@ def followed_since(sub: Subscription) -> dt.datetime | None:
 
 def updated_papers(user_id: int, since: dt.datetime, limit: int) -> list[Paper]:
     """Return the papers user_id follows that got a new version or were withdrawn after since."""
-    followed = visible().filter(votes__user_id=user_id, revised_at__gt=since)
+    followed = visible().filter(followed_filter(user_id), revised_at__gt=since)
     return list(followed.distinct().order_by("-revised_at", "arxiv_id")[:limit])
 
 

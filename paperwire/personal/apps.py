@@ -13,6 +13,8 @@ class PersonalConfig(AppConfig):
 
         from .digest import member_sections
         from .hiding import split
+        from .library import saved_papers
 
         visibility.register(split)
         sections.register(member_sections)
+        sections.register_followed(saved_papers)

@@ -131,3 +131,8 @@ def import_ids(user: Any, text: str) -> ImportReport:
         signals.set_saved(user, paper, True)
         report.saved.append(aid)
     return report
+
+
+def saved_papers(user_id: int) -> Any:
+    """Return a query of the ids of the papers a member saved (their digest reports new versions)."""
+    return LibraryItem.objects.filter(user_id=user_id).values("paper_id")

@@ -1,7 +1,6 @@
 """Everything a member gave paperwire, as one JSON document they can download.
 
 Sections name papers by arXiv id and times in ISO 8601 (UTC), so the file reads on its own.
-Library, collections, follows and mutes join it when #12 adds them.
 """
 
 from __future__ import annotations
@@ -18,6 +17,7 @@ from paperwire.community.members import member_of
 from paperwire.community.models import Comment, Report, Submission, Vote
 from paperwire.digests.models import Subscription
 from paperwire.feeds.models import SavedSearch
+from paperwire.personal.models import Collection, Follow, LibraryItem, Mute, NotInterested
 
 FORMAT_VERSION = 1
 
@@ -28,7 +28,7 @@ def _time(value: dt.datetime | None) -> str | None:
 
 def member_data(user: Any) -> dict[str, Any]:
     """Return everything user gave: profile, addresses, votes, comments, submissions, reports,
-    digest subscription and saved searches."""
+    digest subscription, saved searches, library, collections, follows, mutes and "not interested"."""
     member = member_of(user)
     comments = Comment.objects.filter(author=user).select_related("paper").order_by("created_at", "pk")
     return {
@@ -83,6 +83,50 @@ def member_data(user: Any) -> dict[str, Any]:
         "saved_searches": [
             {"name": s.name, "query": s.query, "sort": s.sort, "mode": s.mode, "in_digest": s.in_digest}
             for s in SavedSearch.objects.filter(user=user).order_by("name", "pk")
+        ],
+        **personal_data(user),
+    }
+
+
+def personal_data(user: Any) -> dict[str, Any]:
+    """Return the member's library, collections, follows, mutes and "not interested" marks."""
+    collections = Collection.objects.filter(user=user).prefetch_related("items__paper").order_by("pk")
+    return {
+        "library": [
+            {"paper": arxiv_id, "status": status, "saved_at": _time(saved), "read_at": _time(read)}
+            for arxiv_id, status, saved, read in LibraryItem.objects.filter(user=user)
+            .order_by("saved_at", "pk")
+            .values_list("paper__arxiv_id", "status", "saved_at", "read_at")
+        ],
+        "collections": [
+            {
+                "name": c.name,
+                "public": c.public,
+                "created_at": _time(c.created_at),
+                "papers": [
+                    {"paper": i.paper.arxiv_id, "note": i.note, "added_at": _time(i.added_at)}
+                    for i in sorted(c.items.all(), key=lambda i: (i.added_at, i.pk))
+                ],
+            }
+            for c in collections
+        ],
+        "follows": [
+            {"kind": kind, "value": value, "at": _time(at)}
+            for kind, value, at in Follow.objects.filter(user=user)
+            .order_by("created_at", "pk")
+            .values_list("kind", "value", "created_at")
+        ],
+        "mutes": [
+            {"kind": kind, "value": value, "at": _time(at)}
+            for kind, value, at in Mute.objects.filter(user=user)
+            .order_by("created_at", "pk")
+            .values_list("kind", "value", "created_at")
+        ],
+        "not_interested": [
+            {"paper": arxiv_id, "at": _time(at)}
+            for arxiv_id, at in NotInterested.objects.filter(user=user)
+            .order_by("created_at", "pk")
+            .values_list("paper__arxiv_id", "created_at")
         ],
     }
 
