@@ -20,6 +20,7 @@ from paperwire.community.votes import set_vote
 from paperwire.digests.models import Subscription
 from paperwire.feeds.models import SavedSearch
 from paperwire.papers.models import Paper
+from paperwire.personal.models import Collection, CollectionItem, Follow, LibraryItem, Mute, NotInterested
 from paperwire.portability.instance import BadExport, export_community, import_community
 
 from .community_data import make_member, make_paper
@@ -50,6 +51,16 @@ def build_community() -> None:
     Subscription.objects.create(email="anon@example.org", status="pending", frequency="weekly")
     SavedSearch.objects.create(user=bob, name="SSMs", query='"state space" cat:cs.LG', in_digest=False)
     get_user_model().objects.filter(username="ada").update(is_staff=True)
+    # The members' own lists (the personal app).
+    LibraryItem.objects.create(user=ada, paper=p1, status="read", read_at=timezone.now())
+    LibraryItem.objects.create(user=bob, paper=p3)
+    group = Collection.objects.create(user=ada, name="Reading group", public=True)
+    CollectionItem.objects.create(collection=group, paper=p1, note="for week 3")
+    CollectionItem.objects.create(collection=group, paper=p3)
+    Follow.objects.create(user=ada, kind="author", value="Ada Lovelace")
+    Follow.objects.create(user=bob, kind="category", value="cs.LG")
+    Mute.objects.create(user=bob, kind="word", value="benchmark")
+    NotInterested.objects.create(user=ada, paper=p2)
 
 
 def wipe_community() -> None:
@@ -79,6 +90,9 @@ def test_an_export_goes_through_another_database_and_back_unchanged(tmp_path: Pa
     first = export_community()
     assert [m["username"] for m in first["members"]] == ["ada", "bob", "eve"]
     assert [c["parent"] for c in first["comments"]] == [None, 1]  # a deleted comment with no reply is gone
+    assert [(r["user"], r["paper"]) for r in first["library"]] == [("ada", IDS[0]), ("bob", IDS[2])]
+    assert [len(c["papers"]) for c in first["collections"]] == [2]
+    assert len(first["follows"]) == 2 and len(first["mutes"]) == 1 and len(first["not_interested"]) == 1
     exported = tmp_path / "community.json"
     exported.write_text(json.dumps(first), encoding="utf-8")
     # Another instance: SQLite in its own data dir, the same papers imported from a file first.

@@ -25,6 +25,8 @@ from paperwire.digests.models import Subscription
 from paperwire.feeds.models import SavedSearch
 from paperwire.papers.models import Paper
 
+from . import personal_rows
+
 FORMAT = "paperwire-community"
 VERSION = 1
 USER_FIELDS = ("email", "password", "first_name", "last_name", "is_active", "is_staff", "is_superuser")
@@ -51,7 +53,8 @@ def _when(value: str | None) -> dt.datetime:
 
 
 def export_community() -> dict[str, Any]:
-    """Return every member, vote, comment, submission, report, subscription and saved search."""
+    """Return every member, vote, comment, submission, report, subscription, saved search, and the
+    members' libraries, collections, follows, mutes and "not interested" marks."""
     users = get_user_model().objects.order_by("username")
     emails: dict[int, list[dict[str, Any]]] = {}
     for e in EmailAddress.objects.order_by("email"):
@@ -149,6 +152,7 @@ def export_community() -> dict[str, Any]:
                 "user__username", "name", "feed_token"
             )
         ],
+        **personal_rows.export_personal(_t),
     }
 
 
@@ -186,7 +190,10 @@ def import_community(data: dict[str, Any]) -> ImportReport:
     if data.get("format") != FORMAT or data.get("version") != VERSION:
         raise BadExport(f"not a {FORMAT} export of version {VERSION}")
     report = ImportReport()
-    with transaction.atomic(), _times_as_given(Vote, Comment, Submission, Report, Subscription, SavedSearch):
+    with (
+        transaction.atomic(),
+        _times_as_given(Vote, Comment, Submission, Report, Subscription, SavedSearch, *personal_rows.MODELS),
+    ):
         _import_rows(data, report)
     return report
 
@@ -297,4 +304,5 @@ def _import_rows(data: dict[str, Any], report: ImportReport) -> None:
     ]
     SavedSearch.objects.bulk_create(saved)
     report.created["saved searches"] = len(saved)
+    report.created.update(personal_rows.import_personal(data, users, _when, _parse, report.skipped))
     recount(papers.values())
