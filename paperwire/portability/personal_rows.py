@@ -107,7 +107,7 @@ def import_personal(
         )
         made["collections"] += 1
     for key, model in (("follows", Follow), ("mutes", Mute)):
-        rows = [
+        rows: list[Any] = [  # follows or mutes: the same fields
             model(user=users[r["user"]], kind=r["kind"], value=r["value"], created_at=when(r["created_at"]))
             for r in data.get(key, [])
             if known(key[:-1], r["user"])
