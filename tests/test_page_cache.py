@@ -189,3 +189,16 @@ def test_a_reader_who_chose_the_dark_theme_never_gets_a_light_page_from_the_cach
     assert answer["X-Page-Cache"] == "miss"
     assert re.search(rb'<html[^>]*data-theme="dark"', answer.content)
     assert not re.search(rb'<html[^>]*data-theme="dark"', light.get("/").content)
+
+
+def test_a_private_feed_is_never_cached_nor_told_it_may_be() -> None:
+    from paperwire.feeds.models import SavedSearch
+
+    make_paper("2606.00003", title="Sparse attention for long documents")
+    owner = make_member("dee")
+    saved = SavedSearch.objects.create(user=owner, name="attention", query="attention")
+    reader = Client()  # the feed's address is its only key: it is read without a session
+    for _ in range(2):
+        answer = reader.get(f"/feeds/saved/{saved.feed_token}.rss")
+        assert answer.status_code == 200 and "X-Page-Cache" not in answer
+        assert answer["Cache-Control"] == "private"

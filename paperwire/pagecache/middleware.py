@@ -26,7 +26,10 @@ from . import generation
 # The pages anonymous readers share: the front page, day/week/month pages, RSS/Atom feeds and
 # the HF-dialect daily list. Search and paper pages depend on this node's index files, not
 # only on the database, so they are not cached.
-CACHED_PATHS = re.compile(r"^/(?:|papers/(?:date|week|month)/[^/]+|feeds/.+\.(?:rss|atom)|api/daily_papers)$")
+# Saved searches' feeds are private (their owner's mute rules apply): never these.
+CACHED_PATHS = re.compile(
+    r"^/(?:|papers/(?:date|week|month)/[^/]+|feeds/(?!saved/).+\.(?:rss|atom)|api/daily_papers)$"
+)
 # Stands for this reader's CSRF token in a cached page; each reader gets their own.
 CSRF_SENTINEL = "pagecache-csrf-0f6b2c"
 MARK = "_pagecache"
@@ -52,6 +55,11 @@ def _key(request: HttpRequest, gen: int) -> str:
     return f"page:{gen}:{htmx}:{theme}:{url}"
 
 
+def _private(response: HttpResponseBase) -> bool:
+    control = response.get("Cache-Control", "")
+    return "private" in control or "no-store" in control
+
+
 def _finish(
     request: HttpRequest, response: HttpResponseBase, gen: int, changed_at: float
 ) -> HttpResponseBase:
@@ -60,7 +68,7 @@ def _finish(
         return response
     if CSRF_SENTINEL.encode() in response.content:
         response.content = response.content.replace(CSRF_SENTINEL.encode(), get_token(request).encode())
-    if response.status_code != 200:
+    if response.status_code != 200 or _private(response):
         return response
     etag = f'"g{gen}-{_key(request, gen).rsplit(":", 1)[1][:12]}"'
     response["ETag"] = etag
@@ -97,6 +105,7 @@ class PageCacheMiddleware:
         if (
             answer.status_code == 200
             and isinstance(answer, HttpResponse)
+            and not _private(answer)  # a view that says its answer is one reader's own
             and not answer.cookies
             and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")  # a token was taken outside templates
         ):
