@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from paperwire.citations.exports import maybe_export
 from paperwire.community.arxiv import ArxivUnavailable
 from paperwire.community.views import _back, _paper
 from paperwire.papers.serialize import paper_json
@@ -37,6 +38,11 @@ def library_page(request: HttpRequest) -> HttpResponse:
     if collection is not None and collection.user_id != me.pk:
         collection = None
     page = lib.library(me, query=request.GET.get("q", "")[:500], status=status, collection=collection)
+    exported = maybe_export(
+        request, lambda limit: [i.paper for i in page.items[:limit]], "Library", "library"
+    )
+    if exported is not None:
+        return exported
     if wants_json(request):
         return JsonResponse(
             {
@@ -92,6 +98,11 @@ def collection_page(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404("No such collection")
     items = list(c.items.select_related("paper").order_by("-added_at"))
     mine = request.user.is_authenticated and c.user_id == request.user.pk
+    exported = maybe_export(
+        request, lambda limit: [i.paper for i in items[:limit]], c.name, f"collection-{c.pk}"
+    )
+    if exported is not None:
+        return exported
     if wants_json(request):
         return JsonResponse(
             {

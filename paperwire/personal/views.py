@@ -14,6 +14,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from paperwire.citations.exports import maybe_export
 from paperwire.community import votes
 from paperwire.community.views import BadInput, _back, _guard, _paper, handles_bad_input, is_htmx
 from paperwire.middleware import bad_request
@@ -120,6 +121,14 @@ def for_you(request: HttpRequest) -> HttpResponse:
     size = settings.PAGE_SIZE
     taste = model.taste_row(request.user)
     hide_seen = request.GET.get("hide_seen", "1" if taste.hide_seen else "0") == "1"
+
+    def everything(limit: int) -> list[Any]:
+        picks = ranking.for_you(request.user, period, hide_seen=hide_seen, offset=0, limit=limit).picks
+        return [p.paper for p in picks]
+
+    exported = maybe_export(request, everything, f"For you, {period.label}", f"for-you-{period.slug}")
+    if exported is not None:
+        return exported
     result = ranking.for_you(
         request.user,
         period,
