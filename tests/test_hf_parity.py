@@ -175,6 +175,34 @@ def test_members_submit_papers_through_the_api_with_their_session_and_csrf_token
     assert refused.status_code == 403 and "Confirm your e-mail" in refused.json()["error"]
 
 
+@pytest.mark.django_db
+@pytest.mark.usefixtures("clear_cache")
+def test_a_read_write_api_token_submits_and_a_read_only_or_revoked_one_is_refused(
+    arxiv_api: Any, settings: Any
+) -> None:
+    from paperwire.personal import tokens
+
+    settings.SUBMIT_MAX_AGE_DAYS = 100_000  # the recorded paper is from 2017
+    ada = make_member("ada")
+    _, reader = tokens.create(ada, "reader")
+    row, writer = tokens.create(ada, "script", write=True)
+    script = Client(enforce_csrf_checks=True)  # no session, no CSRF cookie: the token is the key
+
+    def post(raw: str) -> Any:
+        return script.post(
+            "/api/v1/papers/submit",
+            {"id": "1707.08567"},
+            content_type="application/json",
+            headers={"Authorization": f"Bearer {raw}"},
+        )
+
+    assert post(reader).status_code == 403  # read-only
+    made = post(writer)
+    assert made.status_code == 201 and made.json()["paper"]["submittedOnDailyBy"]["name"] == "ada"
+    tokens.revoke(ada, row.pk)
+    assert post(writer).status_code == 401
+
+
 @pytest.mark.django_db(transaction=True)
 def test_the_client_reads_a_paper_as_markdown(hub: HfApi) -> None:
     row = demo_rows(1)[0]

@@ -17,11 +17,11 @@ from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja import Router, Schema
 from ninja.errors import HttpError
-from ninja.security import django_auth
 
 from paperwire.community.members import refusal
 from paperwire.community.submissions import SubmissionRefused, submit
 from paperwire.papers.queries import visible
+from paperwire.personal.api import member
 from paperwire.ratelimits.limits import RateLimited, consume
 
 from .hf import MAX_LIMIT, daily_item, flat_paper
@@ -74,20 +74,22 @@ class SubmitIn(Schema):
     id: str  # an arXiv id or an arxiv.org/abs or /pdf link
 
 
-@router.post("/v1/papers/submit", auth=django_auth, summary="Submit a paper to today's feed")
+@router.post("/v1/papers/submit", summary="Submit a paper to today's feed (session or API token)")
 def submit_paper(
     request: HttpRequest, response: HttpResponse, body: SubmitIn
 ) -> dict[str, Any] | HttpResponse:
     """Put a paper on today's feed (201), or return it as it is when it is already there (200).
 
-    The same rules as the /submit form: a verified, unsuspended member, within the rate limit.
+    The same rules as the /submit form: a verified, unsuspended member, within the rate limit;
+    signed in by session (with the CSRF header) or by a read-write personal API token.
     """
-    why = refusal(request.user)
+    user = member(request, write=True)
+    why = refusal(user)
     if why:
         raise HttpError(403, why)
     try:
-        consume("submit", f"user:{request.user.pk}")
-        result = submit(request.user, body.id[:300])
+        consume("submit", f"user:{user.pk}")
+        result = submit(user, body.id[:300])
     except RateLimited as e:
         limited = JsonResponse({"error": str(e)}, status=429)
         limited["Retry-After"] = str(e.retry_after)
