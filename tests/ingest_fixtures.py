@@ -309,3 +309,20 @@ def point_settings_at(upstream: Upstream, settings: Any) -> None:
     settings.HF_DELAY = 0.0
     settings.INGEST_BACKOFF = 0.0
     settings.INGEST_RETRIES = 2
+
+
+def daily_arxiv(settings: Any) -> Upstream:
+    """Return a local arXiv that the daily ingestion of one category (cs.SE) reads, due at once."""
+    server = Upstream()
+    point_settings_at(server, settings)
+    settings.INGEST_SOURCES = ["arxiv"]
+    settings.INGEST_CATEGORIES = ["cs.SE"]
+    settings.INGEST_HOUR = 0
+    return server
+
+
+def fresh_feed(q: dict[str, str]) -> Reply:
+    """Answer with the recorded entries restamped to the last hours (new to any watermark)."""
+    now = dt.datetime.now(dt.UTC)
+    entries = [restamp(e, now - dt.timedelta(hours=i + 1)) for i, e in enumerate(atom_entries())]
+    return Reply(body=atom_feed(entries, len(entries)))

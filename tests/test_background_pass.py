@@ -21,7 +21,7 @@ from paperwire.search import engine
 from paperwire.search.models import PaperVector
 from paperwire.search.store import update_indexes
 from tests.conftest import demo_rows, write_jsonl
-from tests.ingest_fixtures import Reply, Upstream, atom_entries, atom_feed, point_settings_at, restamp
+from tests.ingest_fixtures import Upstream, daily_arxiv, fresh_feed
 
 from .digests_fixtures import (  # noqa: F401  (fixtures)
     DAY,
@@ -39,19 +39,9 @@ API = "/api/query"
 
 @pytest.fixture
 def upstream(settings: Any) -> Iterator[Upstream]:
-    server = Upstream()
-    point_settings_at(server, settings)
-    settings.INGEST_SOURCES = ["arxiv"]
-    settings.INGEST_CATEGORIES = ["cs.SE"]
-    settings.INGEST_HOUR = 0
+    server = daily_arxiv(settings)
     yield server
     server.close()
-
-
-def fresh_feed(q: dict[str, str]) -> Reply:
-    now = dt.datetime.now(dt.UTC)
-    entries = [restamp(e, now - dt.timedelta(hours=i + 1)) for i, e in enumerate(atom_entries())]
-    return Reply(body=atom_feed(entries, len(entries)))
 
 
 def import_rows(rows: list[dict[str, Any]]) -> None:

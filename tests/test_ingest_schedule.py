@@ -26,13 +26,11 @@ from tests.ingest_fixtures import (
     ProcessDb,
     Reply,
     Upstream,
-    atom_entries,
-    atom_feed,
+    daily_arxiv,
     fixture,
+    fresh_feed,
     oai_records,
     paged_oai,
-    point_settings_at,
-    restamp,
 )
 
 API = "/api/query"
@@ -40,19 +38,9 @@ API = "/api/query"
 
 @pytest.fixture
 def upstream(settings: Any) -> Iterator[Upstream]:
-    server = Upstream()
-    point_settings_at(server, settings)
-    settings.INGEST_SOURCES = ["arxiv"]
-    settings.INGEST_CATEGORIES = ["cs.SE"]
-    settings.INGEST_HOUR = 0
+    server = daily_arxiv(settings)
     yield server
     server.close()
-
-
-def fresh_feed(q: dict[str, str]) -> Reply:
-    now = dt.datetime.now(dt.UTC)
-    entries = [restamp(e, now - dt.timedelta(hours=i + 1)) for i, e in enumerate(atom_entries())]
-    return Reply(body=atom_feed(entries, len(entries)))
 
 
 def test_a_slot_is_claimed_once(db: None) -> None:
