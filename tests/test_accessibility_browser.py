@@ -172,6 +172,8 @@ def test_a_member_signs_up_votes_and_comments_with_the_keyboard_alone(
     # The swapped-in button keeps focus, says what pressing it now does, and the change is announced.
     focused = page.evaluate("document.activeElement.getAttribute('aria-label')")
     assert focused.startswith("Remove upvote, upvoted, ")
+    # The announcement follows htmx's settle step (20 ms after the swap): wait for it, then read it.
+    page.wait_for_function("document.querySelector('#announce[role=status]').textContent !== ''")
     assert page.locator("#announce[role=status]").inner_text().startswith("Upvoted. ")
 
     tab_to(page, ".cards > article:first-child button.expand")
