@@ -13,12 +13,13 @@ import math
 import random
 import re
 import time
+import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from django.db.models import Count, Max
+from django.db.models import Count, Max, Min
 from django.utils import timezone
 
 from paperwire.community.models import Vote
@@ -118,16 +119,33 @@ class LearnedTaste:
         return [w for _, w in weighed[:n]]
 
 
+def background_seed(user: Any) -> int:
+    """Return the member's background draw seed: from their name, so every database draws alike."""
+    return zlib.crc32(user.get_username().encode())
+
+
 def _background(exclude: set[int], seed: int) -> list[int]:
     """Return a fixed random draw of other papers that have vectors (same draw for the same member)."""
-    top = PaperVector.objects.aggregate(m=Max("paper_id"))["m"] or 0
-    if top == 0:
+    span = PaperVector.objects.aggregate(lo=Min("paper_id"), hi=Max("paper_id"))
+    if span["hi"] is None:
         return []
     rng = random.Random(seed)
-    # Paper pks are dense enough: draw twice as many and keep those that exist.
-    guesses = {rng.randint(1, top) for _ in range(BACKGROUND * 2)} - exclude
-    found = list(PaperVector.objects.filter(paper_id__in=guesses).values_list("paper_id", flat=True))
-    found.sort()
+    # Draw twice as many keys as needed and keep those that exist: enough where keys are dense.
+    guesses = {rng.randint(span["lo"], span["hi"]) for _ in range(BACKGROUND * 2)} - exclude
+    found = sorted(PaperVector.objects.filter(paper_id__in=guesses).values_list("paper_id", flat=True))
+    if len(found) < BACKGROUND:  # sparse keys (deleted rows, PostgreSQL sequences): a run from a pivot
+        pivot = rng.randint(span["lo"], span["hi"])
+        rows = PaperVector.objects.exclude(paper_id__in=exclude).exclude(paper_id__in=found)
+        found += list(
+            rows.filter(paper_id__gte=pivot)
+            .order_by("paper_id")
+            .values_list("paper_id", flat=True)[:BACKGROUND]
+        )
+        found += list(
+            rows.filter(paper_id__lt=pivot)
+            .order_by("-paper_id")
+            .values_list("paper_id", flat=True)[:BACKGROUND]
+        )
     rng.shuffle(found)
     return found[:BACKGROUND]
 
@@ -221,7 +239,7 @@ def learned(user: Any) -> LearnedTaste:
             key=f"{key}@{taste.trained_at.isoformat() if taste.trained_at else ''}",
         )
     since = taste.reset_at
-    model = train(positive_ids(user, since), negative_ids(user, since), seed=user.pk)
+    model = train(positive_ids(user, since), negative_ids(user, since), seed=background_seed(user))
     taste.trained_key = key
     taste.weights = b"" if model.weights is None else model.weights.astype("<f4").tobytes()
     taste.bias = model.bias
