@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonR
 from django.shortcuts import render
 from django.template.loader import render_to_string
 
-from paperwire.params import BadParameter
+from paperwire.params import BadParameter, wants_json
 from paperwire.ratelimits.limits import RateLimited
 
 Handler = Callable[[HttpRequest], HttpResponse]
@@ -17,7 +17,7 @@ Handler = Callable[[HttpRequest], HttpResponse]
 
 def is_api(request: HttpRequest) -> bool:
     """Return whether the request is for the JSON API (or a page's JSON twin)."""
-    return request.path.startswith("/api/") or request.GET.get("format") == "json"
+    return request.path.startswith("/api/") or wants_json(request)
 
 
 def bad_request(request: HttpRequest, message: str) -> HttpResponse:

@@ -204,3 +204,13 @@ def test_a_followed_query_or_a_saved_search_lifts_its_matches_and_says_so(papers
     assert all(
         "no such phrase" not in " ".join(p["why"]) for p in logged_in(member).get(DAY).json()["papers"]
     )
+
+
+def test_a_malformed_page_or_collection_number_is_refused_or_ignored_never_a_500(
+    papers: int, member: Any
+) -> None:
+    client = logged_in(member)
+    # "²".isdigit() is True but int("²") fails: the page number is read the one shared way.
+    answer = client.get(f"{DAY}&page=²")
+    assert answer.status_code == 400 and "page" in answer.json()["error"]
+    assert client.get("/library?collection=²").status_code == 200  # an unknown filter is dropped

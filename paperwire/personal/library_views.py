@@ -15,7 +15,7 @@ from paperwire.citations.exports import maybe_export
 from paperwire.community.arxiv import ArxivUnavailable
 from paperwire.community.views import _back, _paper
 from paperwire.papers.serialize import paper_json
-from paperwire.params import wants_json
+from paperwire.params import DIGITS, wants_json
 
 from . import library as lib
 from .feeds import feed_token
@@ -34,7 +34,7 @@ def library_page(request: HttpRequest) -> HttpResponse:
     if status not in ("", *dict(LibraryItem.STATUSES)):
         status = ""
     raw = request.GET.get("collection", "")
-    collection = lib.visible_collection(me, int(raw)) if raw.isdigit() and len(raw) < 12 else None
+    collection = lib.visible_collection(me, int(raw)) if DIGITS.fullmatch(raw) else None
     if collection is not None and collection.user_id != me.pk:
         collection = None
     page = lib.library(me, query=request.GET.get("q", "")[:500], status=status, collection=collection)

@@ -20,7 +20,7 @@ from paperwire.community.views import BadInput, _back, _guard, _paper, handles_b
 from paperwire.middleware import bad_request
 from paperwire.papers import queries
 from paperwire.papers.periods import BadPeriod, Period, parse_period
-from paperwire.params import wants_json
+from paperwire.params import page_number, wants_json
 
 from . import interests, model, pages, ranking, signals, tokens
 from . import render as buttons
@@ -35,13 +35,18 @@ def _state(request: HttpRequest) -> bool | None:
     return None if not state else state == "on"
 
 
+def _target(request: HttpRequest, arxiv_id: str) -> tuple[Any, str, HttpResponse | None]:
+    """Return the paper, its page's address, and a refusal when the member may not give signals."""
+    paper = _paper(arxiv_id)
+    here = reverse("paper", args=[paper.arxiv_id])
+    return paper, here, _guard(request, "vote", here)
+
+
 @require_POST
 @handles_bad_input
 def save(request: HttpRequest, arxiv_id: str) -> HttpResponse:
     """Save a paper to the member's library, or take it out (a toggle)."""
-    paper = _paper(arxiv_id)
-    here = reverse("paper", args=[paper.arxiv_id])
-    refused = _guard(request, "vote", here)
+    paper, here, refused = _target(request, arxiv_id)
     if refused:
         return refused
     saved = signals.set_saved(request.user, paper, _state(request))
@@ -56,9 +61,7 @@ def save(request: HttpRequest, arxiv_id: str) -> HttpResponse:
 @handles_bad_input
 def not_interested(request: HttpRequest, arxiv_id: str) -> HttpResponse:
     """Mark a paper "not interested" (hidden for the member, a negative signal), or undo it."""
-    paper = _paper(arxiv_id)
-    here = reverse("paper", args=[paper.arxiv_id])
-    refused = _guard(request, "vote", here)
+    paper, here, refused = _target(request, arxiv_id)
     if refused:
         return refused
     marked = signals.set_not_interested(request.user, paper, _state(request))
@@ -79,9 +82,7 @@ def not_interested(request: HttpRequest, arxiv_id: str) -> HttpResponse:
 @handles_bad_input
 def reading_status(request: HttpRequest, arxiv_id: str) -> HttpResponse:
     """Set a library paper's reading status: to-read or read."""
-    paper = _paper(arxiv_id)
-    here = reverse("paper", args=[paper.arxiv_id])
-    refused = _guard(request, "vote", here)
+    paper, here, refused = _target(request, arxiv_id)
     if refused:
         return refused
     try:
@@ -99,13 +100,6 @@ def _period(request: HttpRequest) -> Period | None:
     return parse_period("date", day.isoformat()) if day else None
 
 
-def _page(request: HttpRequest) -> int:
-    raw = request.GET.get("page", "1")
-    if not raw.isdigit() or not 0 < int(raw) < 100_000:
-        raise Http404("No such page")
-    return int(raw)
-
-
 @login_required
 def for_you(request: HttpRequest) -> HttpResponse:
     """Show the period's papers ranked for the member, each with why."""
@@ -117,7 +111,7 @@ def for_you(request: HttpRequest) -> HttpResponse:
         if wants_json(request):
             return JsonResponse({"papers": [], "total": 0})
         return render(request, "papers/empty.html")
-    page = _page(request)
+    page = page_number(request)
     size = settings.PAGE_SIZE
     taste = model.taste_row(request.user)
     hide_seen = request.GET.get("hide_seen", "1" if taste.hide_seen else "0") == "1"
