@@ -44,6 +44,15 @@ def test_display_math_escaped_dollars_and_broken_formulas() -> None:
     assert "<math" not in broken and "\\frac{1}{" in broken
 
 
+def test_text_mode_tex_shows_as_the_characters_it_stands_for() -> None:
+    assert render_math(r"we reach 96\% on R\&D with snake\_case") == "we reach 96% on R&amp;D with snake_case"
+    assert render_math(r"Schr\"odinger, Erd{\H o}s, \c{c}a, \'{\i}ndice") == "Schrödinger, Erdős, ça, índice"
+    assert render_math(r"pages 1--10, ``quoted'' --- and a --flag") == "pages 1–10, “quoted” — and a --flag"
+    # Inside math nothing changes, and an accent cannot smuggle markup.
+    assert 'title="50\\%"' in render_math(r"$50\%$ of $x$")
+    assert render_math("\\'<script>") == "\\&#x27;&lt;script&gt;"
+
+
 class Elements(HTMLParser):
     """Collect the tags in some HTML."""
 

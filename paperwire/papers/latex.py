@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import unicodedata
+from collections.abc import Callable
 from functools import lru_cache
 
 import nh3
@@ -16,6 +18,36 @@ MATH = re.compile(
     re.DOTALL,
 )
 MAX_MATH = 2000  # longer "formulas" are almost surely a stray $; shown as text
+
+# Text-mode TeX outside the math: accents (\'e, {\"o}, \c{c}) become the accented letter,
+# escaped specials (96\%, R\&D) the character, TeX quotes and dashes their typographic forms.
+# "~" is left alone: it is as often part of a URL as a tie.
+ACCENTS = {
+    "'": "\u0301",
+    "`": "\u0300",
+    '"': "\u0308",
+    "^": "\u0302",
+    "~": "\u0303",
+    "=": "\u0304",
+    ".": "\u0307",
+    "u": "\u0306",
+    "v": "\u030c",
+    "H": "\u030b",
+    "c": "\u0327",
+    "k": "\u0328",
+}
+ACCENT = re.compile(
+    r"(?P<open>\{)?\\(?:(?P<sym>['`\"^~=.])\s*|(?P<word>[uvHck])(?:\s+|(?=\{)))"
+    r"(?:\{(?P<l1>\\?[A-Za-z])\}|(?P<l2>[A-Za-z]))(?(open)\})"  # {\"o} only with its brace
+)
+TEXT_ESCAPES: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
+    (re.compile(r"\\([%&#_{}$])"), r"\1"),
+    (re.compile(r"\\[ij](?![A-Za-z])"), lambda m: m.group(0)[1]),  # dotless i/j under accents
+    (re.compile(r"---"), "\u2014"),
+    (re.compile(r"(?<=\S)--(?=[^\s>-])|(?<=\s)--(?=\s)"), "\u2013"),  # 1--10, a -- b; not --flag
+    (re.compile(r"``"), "\u201c"),
+    (re.compile(r"''"), "\u201d"),
+]
 
 MATHML_TAGS = {
     "math",
@@ -88,6 +120,21 @@ def _math(tex: str, display: bool) -> str:
     return f'<span class="math" title="{escape(tex.strip())}">{clean}</span>'
 
 
+def _accent(m: re.Match[str]) -> str:
+    letter = (m.group("l1") or m.group("l2")).lstrip("\\")
+    mark = ACCENTS[m.group("sym") or m.group("word")]
+    return unicodedata.normalize("NFC", letter + mark)
+
+
+def tex_text(text: str) -> str:
+    """Return text-mode TeX as plain Unicode: accents, escaped specials, quotes and dashes."""
+    if "\\" in text:
+        text = ACCENT.sub(_accent, text)
+    for pattern, repl in TEXT_ESCAPES:
+        text = pattern.sub(repl, text)
+    return text
+
+
 @lru_cache(maxsize=8192)
 def render_math(text: str) -> SafeString:
     """Return text as HTML: math rendered as MathML, every other character escaped."""
@@ -96,10 +143,10 @@ def render_math(text: str) -> SafeString:
     out: list[str] = []
     pos = 0
     for m in MATH.finditer(text):
-        out.append(escape(text[pos : m.start()]))
+        out.append(escape(tex_text(text[pos : m.start()])))
         display = m.group("d1") is not None or m.group("d2") is not None
         tex = m.group("d1") or m.group("d2") or m.group("i1") or m.group("i2") or ""
         out.append(_math(tex, display))
         pos = m.end()
-    out.append(escape(text[pos:]))
+    out.append(escape(tex_text(text[pos:])))
     return mark_safe("".join(out))  # noqa: S308  # every piece above is escaped or sanitised MathML
