@@ -155,6 +155,42 @@ class Textbook:
         return [int(pk) for pk in pks if pk is not None]
 
 
+class NumpyBM25:
+    """BM25 with any k1 and b over the textbook field, in numpy (tantivy fixes k1 1.2 and b 0.75)."""
+
+    def __init__(self, rows: list[dict], analyzer, k1: float, b: float) -> None:
+        self.analyzer, self.k1, self.b = analyzer, k1, b
+        postings: dict[str, tuple[list[int], list[int]]] = {}
+        self.lengths = np.zeros(len(rows) + 1, dtype=np.float32)
+        for pk, r in enumerate(rows, start=1):
+            terms = analyzer.analyze(f"{r['title']}\n{r['abstract']}")
+            self.lengths[pk] = len(terms)
+            counts: dict[str, int] = defaultdict(int)
+            for t in terms:
+                counts[t] += 1
+            for t, c in counts.items():
+                docs, tfs = postings.setdefault(t, ([], []))
+                docs.append(pk)
+                tfs.append(c)
+        self.postings = {t: (np.array(d), np.array(f, dtype=np.float32)) for t, (d, f) in postings.items()}
+        self.avg = float(self.lengths[1:].mean())
+        self.n = len(rows)
+
+    def search(self, text: str, limit: int = 100) -> list[int]:
+        """Return the pks of the best BM25 matches of text's words, any of them."""
+        scores = np.zeros(self.n + 1, dtype=np.float32)
+        for t in dict.fromkeys(self.analyzer.analyze(text)):
+            if t not in self.postings:
+                continue
+            docs, tf = self.postings[t]
+            idf = math.log(1 + (self.n - len(docs) + 0.5) / (len(docs) + 0.5))
+            norm = self.k1 * (1 - self.b + self.b * self.lengths[docs] / self.avg)
+            scores[docs] += idf * tf * (self.k1 + 1) / (tf + norm)
+        top = np.argpartition(-scores, limit)[:limit]
+        top = top[np.argsort(-scores[top], kind="stable")]
+        return [int(pk) for pk in top if scores[pk] > 0]
+
+
 def rrf(*lists: list[int]) -> list[int]:
     """Return the pks of lists fused by reciprocal rank."""
     fused: dict[int, float] = defaultdict(float)
@@ -189,6 +225,7 @@ def main() -> None:
     ap.add_argument("--set", action="append", default=[], metavar="MODULE.NAME=VALUE")
     ap.add_argument("--misses", action="store_true", help="list the hybrid misses (dev split only)")
     ap.add_argument("--textbook", action="store_true", help="add the textbook BM25 and BM25 + vectors by RRF")
+    ap.add_argument("--bm25", metavar="K1,B", help="score the textbook modes in numpy with these k1 and b")
     args = ap.parse_args()
     args.data_dir.mkdir(parents=True, exist_ok=True)
     search_data.setup_django(args.data_dir)
@@ -207,6 +244,9 @@ def main() -> None:
     textbook = Textbook(args.data_dir, rows) if args.textbook else None
     if textbook is not None:
         modes += TEXTBOOK_MODES
+        if args.bm25:
+            k1, b = (float(x) for x in args.bm25.split(","))
+            textbook.search = NumpyBM25(rows, textbook.analyzer, k1, b).search  # type: ignore[method-assign]
 
     started = time.perf_counter()
     # (split, class, mode) -> [rr, recall, ndcg] sums, and counts
