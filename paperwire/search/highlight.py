@@ -20,6 +20,7 @@ from . import embedding, keyword
 logger = logging.getLogger(__name__)
 
 TAG = re.compile(r"(<[^>]*>)")
+TAG_NAME = re.compile(r"</?\s*([a-zA-Z0-9]+)")
 SKIP = {"math", "script", "style", "label", "textarea", "time"}  # never marked inside these
 
 
@@ -51,7 +52,7 @@ def highlight_html(html: SafeString, terms: set[str]) -> SafeString:
     skipping: list[str] = []
     for part in TAG.split(str(html)):
         if part.startswith("<"):
-            name = re.match(r"</?\s*([a-zA-Z0-9]+)", part)
+            name = TAG_NAME.match(part)
             tag = name.group(1).lower() if name else ""
             if tag in SKIP and not part.endswith("/>"):
                 if part.startswith("</"):
@@ -61,7 +62,7 @@ def highlight_html(html: SafeString, terms: set[str]) -> SafeString:
                     skipping.append(tag)
             out.append(part)
             continue
-        if skipping or not part:
+        if skipping or part.isspace() or not part:  # most text between a card's tags is indentation
             out.append(part)
             continue
 
