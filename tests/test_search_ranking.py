@@ -158,6 +158,21 @@ def test_a_snippet_keeps_inline_math_whole() -> None:
     assert parts == ["We bound $x. Y$ tightly.", "Then we test it.", "Finally it works."]
 
 
+def test_a_word_written_with_accents_is_marked_and_picked_for_the_snippet_as_its_plain_spelling() -> None:
+    from django.utils.safestring import mark_safe
+
+    from paperwire.search import keyword
+    from paperwire.search.querylang import parse
+
+    terms = keyword.highlight_terms(parse("schrodinger equation"))
+    html = highlight.highlight_html(mark_safe("<p>The Schrödinger equation; ASCII: schrodinger.</p>"), terms)
+    marked = "<mark>Schrödinger</mark> <mark>equation</mark>; ASCII: <mark>schrodinger</mark>"
+    assert html == f"<p>The {marked}.</p>"
+    abstract = "We study cats. Dogs bark at night. The Schrödinger operator is bounded. Birds sing."
+    snippet, matched = highlight.snippet(abstract, dict.fromkeys(terms, 1.0))
+    assert matched and "The Schrödinger operator is bounded." in snippet and "Dogs bark" not in snippet
+
+
 def test_a_card_sharing_no_word_with_the_query_shows_the_sentence_nearest_in_meaning() -> None:
     abstract = (
         "We collected a large corpus of recordings. The weather was cold during most sessions. "
