@@ -170,5 +170,40 @@ def build_indexes(pairs: Iterator[tuple[dict, np.ndarray]], total: int, threads:
     }
 
 
+def build_keyword(rows: list[dict]) -> None:
+    """Write the keyword index files alone for the sample rows (pks are line numbers + 1)."""
+    import datetime as dt
+    import shutil
+
+    from paperwire.search import keyword
+    from paperwire.search.store import keyword_path, write_manifest
+
+    shutil.rmtree(keyword_path(), ignore_errors=True)
+    index = keyword.open_index(keyword_path(), create=True)
+    writer = index.writer(keyword.WRITER_HEAP, 1)
+    for pk, row in enumerate(rows, start=1):
+        day = row.get("announced") or row.get("published")
+        writer.add_document(
+            keyword.document(
+                keyword.DocFields(
+                    pk,
+                    row["id"],
+                    " ".join(row["title"].split()),
+                    row["authors"],
+                    row["abstract"],
+                    row["categories"],
+                    dt.date.fromisoformat(day) if day else None,
+                )
+            )
+        )
+    writer.commit()
+    writer.wait_merging_threads()
+    docs = keyword.open_index(keyword_path()).searcher().num_docs
+    write_manifest(
+        "keyword",
+        {"schema": keyword.SCHEMA_VERSION, "watermark": "", "docs": docs, "generation": secrets.token_hex(8)},
+    )
+
+
 def percentile(values: list[float], p: float) -> float:
     return float(np.percentile(np.asarray(values), p))

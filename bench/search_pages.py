@@ -71,6 +71,10 @@ def main() -> None:
     args = ap.parse_args()
     fresh = not (args.data_dir / "paperwire.sqlite3").exists()
     os.environ.setdefault("PAPERWIRE_ALLOWED_HOSTS", "testserver")
+    # One client sends every request: past the per-IP limits a search would be refused, or run
+    # on words alone without embedding the query (30/m by default), and time far less.
+    os.environ.setdefault("PAPERWIRE_RATE_LIMIT_SEARCH", "1000000/m")
+    os.environ.setdefault("PAPERWIRE_RATE_LIMIT_SEARCH_EMBED", "1000000/m")
     django_on(args.data_dir)
     from django.test import Client
 

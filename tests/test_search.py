@@ -196,6 +196,21 @@ def test_a_deleted_or_truncated_keyword_index_is_rebuilt(papers: list[dict[str, 
     assert "keyword index updated" in out.getvalue()
 
 
+def test_a_keyword_index_of_an_older_layout_is_rebuilt_by_the_index_job(papers: list[dict[str, Any]]) -> None:
+    from paperwire.search import keyword
+    from paperwire.search.store import read_manifest, write_manifest
+
+    manifest = read_manifest("keyword")
+    assert manifest is not None
+    write_manifest("keyword", {**manifest, "schema": keyword.SCHEMA_VERSION - 1})  # before the "text" field
+    readers.reset()
+    report = update_indexes()
+    assert report.keyword_rebuilt and report.keyword_docs == N
+    assert (read_manifest("keyword") or {}).get("schema") == keyword.SCHEMA_VERSION
+    text = "a game where parts of the brain bid with costly effort to win awareness"
+    assert ids(engine.search(text, mode="keyword", limit=1)) == ["2606.11242"]
+
+
 def test_a_deleted_or_truncated_vector_index_is_rebuilt(papers: list[dict[str, Any]]) -> None:
     text = "simulating cracks spreading through rock saturated with fluid"
     before = ids(engine.search(text, mode="vector", limit=5))

@@ -93,6 +93,39 @@ def test_a_long_query_in_words_only_mode_still_finds_papers_sharing_a_few_of_its
     assert GROUP_TESTING in ids(engine.search(text, mode="keyword", limit=20))
 
 
+@pytest.mark.parametrize(
+    ("text", "paper"),
+    [
+        # "game" is in the title only; "brain", "costly" and "effort" in the abstract only; "bid",
+        # "parts" and "awareness" in neither.
+        ("a game where parts of the brain bid with costly effort to win awareness", CONSCIOUS),
+        (
+            "pooling blood samples where a pool tests positive only if enough people in it are infected",
+            GROUP_TESTING,
+        ),
+    ],
+)
+def test_a_description_with_words_spread_over_title_and_abstract_finds_its_paper_first_by_words_alone(
+    papers: list, text: str, paper: str
+) -> None:
+    # Under the rule that half the words must match, neither paper was found by words at all.
+    assert ids(engine.search(text, mode="keyword", limit=10))[0] == paper
+
+
+def test_a_title_typed_from_memory_in_another_order_is_weighted_as_a_title(papers: list) -> None:
+    from paperwire.search import keyword
+    from paperwire.search.querylang import parse
+    from paperwire.search.store import readers
+
+    ks = readers.keyword()
+    reordered = parse("group testing threshold analysis information theoretic")
+    description = parse("pooling blood samples where a pool tests positive if enough people are infected")
+    assert keyword.looks_like_title(ks, reordered)
+    assert not keyword.looks_like_title(ks, description)
+    assert engine.query_weights(ks, reordered, engine.WEIGHTS) == engine.TITLE_WEIGHTS
+    assert ids(engine.search(reordered.raw, limit=1)) == [GROUP_TESTING]
+
+
 def test_the_hybrid_ranking_puts_first_what_both_lists_rank_high(papers: list) -> None:
     page = engine.search("threshold group testing information theory")
     first = page.hits[0].scores
@@ -123,6 +156,21 @@ def test_the_result_card_shows_the_snippet_with_the_words_marked(papers: list) -
 def test_a_snippet_keeps_inline_math_whole() -> None:
     parts = highlight.sentences("We bound $x. Y$ tightly. Then we test it. Finally it works.")
     assert parts == ["We bound $x. Y$ tightly.", "Then we test it.", "Finally it works."]
+
+
+def test_a_word_written_with_accents_is_marked_and_picked_for_the_snippet_as_its_plain_spelling() -> None:
+    from django.utils.safestring import mark_safe
+
+    from paperwire.search import keyword
+    from paperwire.search.querylang import parse
+
+    terms = keyword.highlight_terms(parse("schrodinger equation"))
+    html = highlight.highlight_html(mark_safe("<p>The Schrödinger equation; ASCII: schrodinger.</p>"), terms)
+    marked = "<mark>Schrödinger</mark> <mark>equation</mark>; ASCII: <mark>schrodinger</mark>"
+    assert html == f"<p>The {marked}.</p>"
+    abstract = "We study cats. Dogs bark at night. The Schrödinger operator is bounded. Birds sing."
+    snippet, matched = highlight.snippet(abstract, dict.fromkeys(terms, 1.0))
+    assert matched and "The Schrödinger operator is bounded." in snippet and "Dogs bark" not in snippet
 
 
 def test_a_card_sharing_no_word_with_the_query_shows_the_sentence_nearest_in_meaning() -> None:
