@@ -157,9 +157,9 @@ def main() -> None:
         figures = run_one(db, args.size, papers, vectors, args)
         pages = figures.pop("pages")
         print(f"\n{db}: " + ", ".join(f"{k} {v}" for k, v in figures.items() if k != "front_page"))
-        print(f"  {'page':54} {'p50 ms':>8} {'p95 ms':>8}")
-        for url, (p50, p95) in pages.items():
-            print(f"  {url[:54]:54} {p50:8.1f} {p95:8.1f}")
+        print(f"  {'page':54} {'p50 ms':>8} {'p95 ms':>8} {'CPU ms':>8}")
+        for url, (p50, p95, cpu) in pages.items():
+            print(f"  {url[:54]:54} {p50:8.1f} {p95:8.1f} {cpu:8.1f}")
         print(f"  front page, {args.clients} clients, {args.workers} workers: {figures['front_page']}")
         print(f"  load now {load()}")
 
