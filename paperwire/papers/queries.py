@@ -41,9 +41,17 @@ class FeedPage:
             return ""
         return cursor_of(self.papers[-1])
 
+    @property
+    def previous_before(self) -> str:
+        """Return the keyset cursor of the page before this one ("" on the first page or when
+        the sort has no stable keyset)."""
+        if self.sort != "newest" or not self.papers or self.offset == 0:
+            return ""
+        return cursor_of(self.papers[0])
+
 
 class BadCursor(ValueError):
-    """An `after` cursor that is not `YYYY-MM-DD_<arxiv id>`."""
+    """An `after` or `before` cursor that is not `YYYY-MM-DD_<arxiv id>`."""
 
 
 def cursor_of(paper: Paper) -> str:
@@ -51,15 +59,15 @@ def cursor_of(paper: Paper) -> str:
     return f"{paper.listing_day.isoformat()}_{paper.arxiv_id}"
 
 
-def parse_cursor(raw: str) -> tuple[dt.date, str]:
+def parse_cursor(raw: str, name: str = "after") -> tuple[dt.date, str]:
     """Return the (listing day, arxiv id) of a cursor; raise BadCursor for anything else."""
     day, sep, arxiv_id = raw.partition("_")
     try:
         parsed = dt.date.fromisoformat(day)
     except ValueError:
-        raise BadCursor(f"after must be YYYY-MM-DD_<arxiv id>, not {raw[:80]!r}") from None
+        raise BadCursor(f"{name} must be YYYY-MM-DD_<arxiv id>, not {raw[:80]!r}") from None
     if not sep or not arxiv_id or len(arxiv_id) > 64:
-        raise BadCursor(f"after must be YYYY-MM-DD_<arxiv id>, not {raw[:80]!r}")
+        raise BadCursor(f"{name} must be YYYY-MM-DD_<arxiv id>, not {raw[:80]!r}")
     return parsed, arxiv_id
 
 
@@ -124,6 +132,7 @@ def feed(
     with_neighbours: bool = True,
     with_total: bool = True,
     after: str = "",
+    before: str = "",
 ) -> FeedPage:
     """Return one page of the papers listed in period, in the given sort.
 
@@ -146,6 +155,13 @@ def feed(
         papers = _page(rest, sort, 0, limit + 1)  # one more: is there a next page?
         more = len(papers) > limit
         papers = papers[:limit]
+    elif before and sort == "newest":
+        day, arxiv_id = parse_cursor(before, "before")
+        earlier = qs.filter(Q(listing_day__gt=day) | Q(listing_day=day, arxiv_id__gt=arxiv_id))
+        ids = earlier.order_by("listing_day", "arxiv_id").values_list("pk", flat=True)[:limit]
+        rows = Paper.objects.in_bulk(list(ids))
+        papers = sorted(rows.values(), key=lambda p: (p.listing_day, p.arxiv_id), reverse=True)
+        more = True  # the page the reader came from follows
     elif with_total and offset >= total:
         papers = []
     else:
