@@ -127,6 +127,9 @@ def run_one(db: str, size: int, papers: Path, vectors: Path, args: argparse.Name
     step("migrate", [*PAPERWIRE, "migrate", "-v0"], env)
     took = step("import", [*PAPERWIRE, "import", str(papers), "--vectors", str(vectors)], env)
     figures: dict = {"db": db, "papers": size, "import_s": round(took, 1), "import_per_s": round(size / took)}
+    # What an operator runs after a bulk import (autovacuum would, later): planner statistics.
+    refresh = "from paperwire.papers.maintenance import refresh_statistics as r; print(r().summary())"
+    figures["statistics_s"] = round(step("statistics", [*PAPERWIRE, "shell", "-c", refresh], env), 1)
     figures["index_s"] = round(step("index", [*PAPERWIRE, "index", "--rebuild"], env), 1)
     search = data / "search"
     figures["index_mib"] = round(sum(f.stat().st_size for f in search.rglob("*") if f.is_file()) / 2**20, 1)

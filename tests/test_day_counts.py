@@ -107,3 +107,20 @@ def test_pages_show_the_counts_and_step_over_periods_without_papers_of_a_categor
     set_papers_hidden(april_ids, True)
     may = Client().get("/papers/month/2026-05", {"format": "json"}).json()
     assert may["previous"] == "2026-03"  # April's papers are all hidden now
+
+
+@pytest.mark.django_db(transaction=True)  # VACUUM cannot run inside the test's transaction
+def test_refreshing_statistics_after_an_import_gives_the_planner_row_counts(tmp_path: Path) -> None:
+    from django.db import connection
+
+    from paperwire.papers.maintenance import refresh_statistics
+
+    load(tmp_path, [record(i, "2026-05-01", ["cs.LG"]) for i in range(20)])
+    report = refresh_statistics()
+    assert report.tables == ["papers_paper", "papers_papercategory", "papers_daycount"]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'papers_paper'")
+        else:
+            cursor.execute("SELECT CAST(stat AS INTEGER) FROM sqlite_stat1 WHERE tbl = 'papers_paper'")
+        assert cursor.fetchone()[0] == 20
