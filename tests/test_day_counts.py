@@ -122,5 +122,5 @@ def test_refreshing_statistics_after_an_import_gives_the_planner_row_counts(tmp_
         if connection.vendor == "postgresql":
             cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'papers_paper'")
         else:
-            cursor.execute("SELECT CAST(stat AS INTEGER) FROM sqlite_stat1 WHERE tbl = 'papers_paper'")
+            cursor.execute("SELECT CAST(stat AS INTEGER) FROM sqlite_stat1 WHERE idx = 'paper_day_walk'")
         assert cursor.fetchone()[0] == 20
