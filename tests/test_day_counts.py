@@ -109,6 +109,15 @@ def test_pages_show_the_counts_and_step_over_periods_without_papers_of_a_categor
     assert may["previous"] == "2026-03"  # April's papers are all hidden now
 
 
+def test_counts_emptied_before_their_papers_do_not_go_negative(tmp_path: Path) -> None:
+    load(tmp_path, [record(i, "2026-05-01", ["cs.LG"]) for i in range(3)])
+    DayCount.objects.all().delete()  # as a test flush may, before the papers
+    Paper.objects.all().delete()
+    assert not DayCount.objects.filter(n__lt=0).exists()
+    load(tmp_path, [record(9, "2026-05-01", ["cs.LG"])], "b.jsonl")
+    assert counted() == recounted() == {(dt.date(2026, 5, 1), ""): 1, (dt.date(2026, 5, 1), "cs.LG"): 1}
+
+
 @pytest.mark.django_db(transaction=True)  # VACUUM cannot run inside the test's transaction
 def test_refreshing_statistics_after_an_import_gives_the_planner_row_counts(tmp_path: Path) -> None:
     from django.db import connection

@@ -6,7 +6,9 @@ from typing import Any
 from django.db import migrations, models
 
 # PostgreSQL: statement-level triggers over transition tables, so a batch of 500 inserted
-# papers costs one grouped upsert, not 500.
+# papers costs one grouped upsert, not 500. Additions upsert; subtractions only UPDATE rows
+# that exist: a table emptied wholesale (a test flush deletes the counts first) stays empty
+# instead of going negative.
 PG_TRIGGERS = """
 CREATE FUNCTION papers_paper_counts() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -15,25 +17,26 @@ BEGIN
             SELECT listing_day, '', COUNT(*) FROM new_rows WHERE NOT hidden GROUP BY listing_day
             ON CONFLICT (listing_day, code) DO UPDATE SET n = papers_daycount.n + EXCLUDED.n;
     ELSIF TG_OP = 'DELETE' THEN
-        INSERT INTO papers_daycount (listing_day, code, n)
-            SELECT listing_day, '', -COUNT(*) FROM old_rows WHERE NOT hidden GROUP BY listing_day
-            ON CONFLICT (listing_day, code) DO UPDATE SET n = papers_daycount.n + EXCLUDED.n;
+        UPDATE papers_daycount d SET n = d.n - g.c
+            FROM (SELECT listing_day, COUNT(*) AS c FROM old_rows WHERE NOT hidden GROUP BY listing_day) g
+            WHERE d.listing_day = g.listing_day AND d.code = '';
     ELSE
         -- Only rows whose day or visibility changed move counts (a vote changes neither).
+        UPDATE papers_daycount d SET n = d.n - g.c FROM (
+            SELECT o.listing_day, c.code, COUNT(*) AS c FROM old_rows o
+                JOIN new_rows w ON w.id = o.id
+                JOIN LATERAL (SELECT '' AS code UNION ALL
+                              SELECT code FROM papers_papercategory WHERE paper_id = o.id) c ON TRUE
+                WHERE NOT o.hidden AND (o.hidden, o.listing_day) IS DISTINCT FROM (w.hidden, w.listing_day)
+                GROUP BY o.listing_day, c.code
+        ) g WHERE d.listing_day = g.listing_day AND d.code = g.code;
         INSERT INTO papers_daycount (listing_day, code, n)
-            SELECT listing_day, code, SUM(d) FROM (
-                SELECT o.listing_day, c.code, -1 AS d FROM old_rows o
-                    JOIN new_rows w ON w.id = o.id
-                    JOIN LATERAL (SELECT '' AS code UNION ALL
-                                  SELECT code FROM papers_papercategory WHERE paper_id = o.id) c ON TRUE
-                    WHERE NOT o.hidden AND (o.hidden, o.listing_day) IS DISTINCT FROM (w.hidden, w.listing_day)
-                UNION ALL
-                SELECT w.listing_day, c.code, 1 FROM new_rows w
-                    JOIN old_rows o ON o.id = w.id
-                    JOIN LATERAL (SELECT '' AS code UNION ALL
-                                  SELECT code FROM papers_papercategory WHERE paper_id = w.id) c ON TRUE
-                    WHERE NOT w.hidden AND (o.hidden, o.listing_day) IS DISTINCT FROM (w.hidden, w.listing_day)
-            ) moved GROUP BY listing_day, code
+            SELECT w.listing_day, c.code, COUNT(*) FROM new_rows w
+                JOIN old_rows o ON o.id = w.id
+                JOIN LATERAL (SELECT '' AS code UNION ALL
+                              SELECT code FROM papers_papercategory WHERE paper_id = w.id) c ON TRUE
+                WHERE NOT w.hidden AND (o.hidden, o.listing_day) IS DISTINCT FROM (w.hidden, w.listing_day)
+                GROUP BY w.listing_day, c.code
             ON CONFLICT (listing_day, code) DO UPDATE SET n = papers_daycount.n + EXCLUDED.n;
     END IF;
     RETURN NULL;
@@ -42,10 +45,10 @@ END $$;
 CREATE FUNCTION papers_category_counts() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP IN ('DELETE', 'UPDATE') THEN
-        INSERT INTO papers_daycount (listing_day, code, n)
-            SELECT p.listing_day, o.code, -COUNT(*) FROM old_rows o
+        UPDATE papers_daycount d SET n = d.n - g.c FROM (
+            SELECT p.listing_day, o.code, COUNT(*) AS c FROM old_rows o
                 JOIN papers_paper p ON p.id = o.paper_id WHERE NOT p.hidden GROUP BY p.listing_day, o.code
-            ON CONFLICT (listing_day, code) DO UPDATE SET n = papers_daycount.n + EXCLUDED.n;
+        ) g WHERE d.listing_day = g.listing_day AND d.code = g.code;
     END IF;
     IF TG_OP IN ('INSERT', 'UPDATE') THEN
         INSERT INTO papers_daycount (listing_day, code, n)
@@ -82,53 +85,74 @@ DROP FUNCTION papers_category_counts();
 """
 
 
-def _bump(day: str, code: str, delta: str, when: str = "") -> str:
-    """Return SQLite's upsert of one count row (the WHERE makes the SELECT form unambiguous)."""
+def _add(day: str, code: str, when: str = "") -> str:
+    """Return SQLite's upsert adding one to a count row (the WHERE makes the SELECT form unambiguous)."""
     return (
-        f"INSERT INTO papers_daycount (listing_day, code, n) SELECT {day}, {code}, {delta} WHERE 1 {when} "
-        "ON CONFLICT (listing_day, code) DO UPDATE SET n = n + excluded.n;"
+        f"INSERT INTO papers_daycount (listing_day, code, n) SELECT {day}, {code}, 1 WHERE 1 {when} "
+        "ON CONFLICT (listing_day, code) DO UPDATE SET n = n + 1;"
     )
 
 
-def _categories(paper: str, day: str, delta: str, when: str) -> str:
-    """Return SQLite's upsert of the count rows of each category of a paper."""
+def _take(day: str, code: str, when: str = "") -> str:
+    """Return SQLite's update taking one from a count row, when it exists."""
+    return f"UPDATE papers_daycount SET n = n - 1 WHERE listing_day = {day} AND code = {code} {when};"
+
+
+def _add_categories(paper: str, day: str, when: str) -> str:
+    """Return SQLite's upsert adding one to the count row of each category of a paper."""
     return (
         "INSERT INTO papers_daycount (listing_day, code, n) "
-        f"SELECT {day}, code, {delta} FROM papers_papercategory WHERE paper_id = {paper} {when} "
-        "ON CONFLICT (listing_day, code) DO UPDATE SET n = n + excluded.n;"
+        f"SELECT {day}, code, 1 FROM papers_papercategory WHERE paper_id = {paper} {when} "
+        "ON CONFLICT (listing_day, code) DO UPDATE SET n = n + 1;"
+    )
+
+
+def _take_categories(paper: str, day: str, when: str) -> str:
+    """Return SQLite's update taking one from the count row of each category of a paper."""
+    return (
+        f"UPDATE papers_daycount SET n = n - 1 WHERE listing_day = {day} AND code IN "
+        f"(SELECT code FROM papers_papercategory WHERE paper_id = {paper}) {when};"
     )
 
 
 MOVED = "(OLD.hidden IS NOT NEW.hidden OR OLD.listing_day IS NOT NEW.listing_day)"
-# SQLite has row triggers only: one upsert per paper and per category row.
+# SQLite has row triggers only: one write per paper and per category row. Subtractions only
+# update rows that exist, as on PostgreSQL (a test flush may empty the counts first).
 SQLITE_TRIGGERS = [
     f"""CREATE TRIGGER papers_paper_counts_ins AFTER INSERT ON papers_paper WHEN NOT NEW.hidden
-        BEGIN {_bump("NEW.listing_day", "''", "1")} END""",
+        BEGIN {_add("NEW.listing_day", "''")} END""",
     f"""CREATE TRIGGER papers_paper_counts_del AFTER DELETE ON papers_paper WHEN NOT OLD.hidden
-        BEGIN {_bump("OLD.listing_day", "''", "-1")} END""",
+        BEGIN {_take("OLD.listing_day", "''")} END""",
     f"""CREATE TRIGGER papers_paper_counts_upd AFTER UPDATE OF hidden, listing_day ON papers_paper WHEN {MOVED}
         BEGIN
-        {_bump("OLD.listing_day", "''", "-1", "AND NOT OLD.hidden")}
-        {_categories("OLD.id", "OLD.listing_day", "-1", "AND NOT OLD.hidden")}
-        {_bump("NEW.listing_day", "''", "1", "AND NOT NEW.hidden")}
-        {_categories("NEW.id", "NEW.listing_day", "1", "AND NOT NEW.hidden")}
+        {_take("OLD.listing_day", "''", "AND NOT OLD.hidden")}
+        {_take_categories("OLD.id", "OLD.listing_day", "AND NOT OLD.hidden")}
+        {_add("NEW.listing_day", "''", "AND NOT NEW.hidden")}
+        {_add_categories("NEW.id", "NEW.listing_day", "AND NOT NEW.hidden")}
         END""",
 ]
 
 
-def _category_row(row: str, delta: str) -> str:
+def _add_category_row(row: str) -> str:
     return (
         "INSERT INTO papers_daycount (listing_day, code, n) "
-        f"SELECT listing_day, {row}.code, {delta} FROM papers_paper WHERE id = {row}.paper_id AND NOT hidden "
-        "ON CONFLICT (listing_day, code) DO UPDATE SET n = n + excluded.n;"
+        f"SELECT listing_day, {row}.code, 1 FROM papers_paper WHERE id = {row}.paper_id AND NOT hidden "
+        "ON CONFLICT (listing_day, code) DO UPDATE SET n = n + 1;"
+    )
+
+
+def _take_category_row(row: str) -> str:
+    return (
+        f"UPDATE papers_daycount SET n = n - 1 WHERE code = {row}.code AND listing_day = "
+        f"(SELECT listing_day FROM papers_paper WHERE id = {row}.paper_id AND NOT hidden);"
     )
 
 
 SQLITE_TRIGGERS += [
-    f"CREATE TRIGGER papers_category_counts_ins AFTER INSERT ON papers_papercategory BEGIN {_category_row('NEW', '1')} END",
-    f"CREATE TRIGGER papers_category_counts_del AFTER DELETE ON papers_papercategory BEGIN {_category_row('OLD', '-1')} END",
+    f"CREATE TRIGGER papers_category_counts_ins AFTER INSERT ON papers_papercategory BEGIN {_add_category_row('NEW')} END",
+    f"CREATE TRIGGER papers_category_counts_del AFTER DELETE ON papers_papercategory BEGIN {_take_category_row('OLD')} END",
     f"""CREATE TRIGGER papers_category_counts_upd AFTER UPDATE ON papers_papercategory
-        BEGIN {_category_row("OLD", "-1")} {_category_row("NEW", "1")} END""",
+        BEGIN {_take_category_row("OLD")} {_add_category_row("NEW")} END""",
 ]
 SQLITE_DROP = [
     f"DROP TRIGGER {name}"
