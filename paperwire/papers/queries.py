@@ -196,7 +196,8 @@ def _trending_ids(qs: QuerySet[Paper], start: int, stop: int) -> list[int]:
     voted = list(trending.ordered(qs.filter(VOTED), "trending").values_list("pk", flat=True)[start:stop])
     if len(voted) == stop - start:
         return voted
-    n_voted = start + len(voted) if voted else qs.filter(VOTED).count()
+    # How many voted papers come first: known from the slice unless it came back empty past 0.
+    n_voted = start + len(voted) if voted or not start else qs.filter(VOTED).count()
     rest = qs.filter(upvotes=0, hf_upvotes=0).order_by("-listing_day", "-arxiv_id")
     return voted + list(rest.values_list("pk", flat=True)[max(0, start - n_voted) : stop - n_voted])
 
