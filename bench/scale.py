@@ -10,7 +10,8 @@ real commands (`paperwire import --vectors`, `paperwire index`, `paperwire serve
 processes on loopback. Figures: import papers/s, index build seconds and size, server-time
 p50/p95 of each page (page cache off: the cost of rendering), and front-page requests/s with
 latency percentiles through `wrk` (Debian's; a Python client when wrk is missing), page cache
-on. Note the machine's load (printed) beside the figures.
+on, then each web worker's PSS once every worker has served every timed page. Note the
+machine's load (printed) beside the figures.
 """
 
 from __future__ import annotations
@@ -96,6 +97,25 @@ def throughput(url: str, clients: int, seconds: int) -> str:
     return run_clients(url, clients, seconds)
 
 
+def pss_mib(pid: int) -> float:
+    """Return a process's proportional memory (PSS) in MiB, from /proc/PID/smaps_rollup."""
+    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+        if line.startswith("Pss:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def worker_memory(base: str, server: subprocess.Popen, pages: list[str], workers: int) -> str:
+    """Return each web worker's PSS after every worker has served the timed pages and searches."""
+    for _ in range(workers * 3):  # gunicorn spreads requests: each worker sees each page
+        for page in pages:
+            with urlopen(base + page.replace(" ", "%20"), timeout=120) as r:  # noqa: S310  # loopback
+                r.read()
+    kids = subprocess.run(["pgrep", "-P", str(server.pid)], capture_output=True, text=True, check=False)
+    pss = sorted(pss_mib(int(k)) for k in kids.stdout.split())
+    return ", ".join(f"{p:.0f}" for p in pss) + f" MiB (master {pss_mib(server.pid):.0f} MiB)"
+
+
 def run_one(db: str, size: int, papers: Path, vectors: Path, args: argparse.Namespace) -> dict:
     data = args.out / f"{db}-{size}"
     shutil.rmtree(data, ignore_errors=True)
@@ -107,6 +127,9 @@ def run_one(db: str, size: int, papers: Path, vectors: Path, args: argparse.Name
     step("migrate", [*PAPERWIRE, "migrate", "-v0"], env)
     took = step("import", [*PAPERWIRE, "import", str(papers), "--vectors", str(vectors)], env)
     figures: dict = {"db": db, "papers": size, "import_s": round(took, 1), "import_per_s": round(size / took)}
+    # What an operator runs after a bulk import (autovacuum would, later): planner statistics.
+    refresh = "from paperwire.papers.maintenance import refresh_statistics as r; print(r().summary())"
+    figures["statistics_s"] = round(step("statistics", [*PAPERWIRE, "shell", "-c", refresh], env), 1)
     figures["index_s"] = round(step("index", [*PAPERWIRE, "index", "--rebuild"], env), 1)
     search = data / "search"
     figures["index_mib"] = round(sum(f.stat().st_size for f in search.rglob("*") if f.is_file()) / 2**20, 1)
@@ -129,6 +152,7 @@ def run_one(db: str, size: int, papers: Path, vectors: Path, args: argparse.Name
         front = f"http://127.0.0.1:{port}/"
         wait_up(front)
         figures["front_page"] = throughput(front, args.clients, args.seconds)
+        figures["worker_pss"] = worker_memory(front[:-1], server, list(figures["pages"]), args.workers)
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -156,11 +180,13 @@ def main() -> None:
     for db in args.db.split(","):
         figures = run_one(db, args.size, papers, vectors, args)
         pages = figures.pop("pages")
-        print(f"\n{db}: " + ", ".join(f"{k} {v}" for k, v in figures.items() if k != "front_page"))
-        print(f"  {'page':54} {'p50 ms':>8} {'p95 ms':>8}")
-        for url, (p50, p95) in pages.items():
-            print(f"  {url[:54]:54} {p50:8.1f} {p95:8.1f}")
+        told = {k: v for k, v in figures.items() if k not in ("front_page", "worker_pss")}
+        print(f"\n{db}: " + ", ".join(f"{k} {v}" for k, v in told.items()))
+        print(f"  {'page':54} {'p50 ms':>8} {'p95 ms':>8} {'CPU ms':>8}")
+        for url, (p50, p95, cpu) in pages.items():
+            print(f"  {url[:54]:54} {p50:8.1f} {p95:8.1f} {cpu:8.1f}")
         print(f"  front page, {args.clients} clients, {args.workers} workers: {figures['front_page']}")
+        print(f"  web-worker PSS after every page above: {figures['worker_pss']}")
         print(f"  load now {load()}")
 
 

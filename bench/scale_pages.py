@@ -1,7 +1,9 @@
 """Server time of each page on the database paperwire is pointed at (bench/scale.py runs it).
 
-Prints a table, then one JSON line {url: [p50 ms, p95 ms]}. The page cache is off: these are
-the costs of rendering, which each change makes a reader pay once per worker.
+Prints a table, then one JSON line {url: [p50 ms, p95 ms, CPU p50 ms]}: wall time, and the CPU
+time of this process (Python's share; the database server's own CPU is not in it). The page
+cache is off: these are the costs of rendering, which each change makes a reader pay once per
+worker.
 """
 
 from __future__ import annotations
@@ -35,18 +37,25 @@ def urls() -> list[str]:
     last = max(1, (month_n + settings.PAGE_SIZE - 1) // settings.PAGE_SIZE)
     week = f"{day.isocalendar().year}-W{day.isocalendar().week:02d}"
     one = Paper.objects.filter(listing_day=day).values_list("arxiv_id", flat=True).first()
+    middle = Paper.objects.filter(listing_day=day).order_by("-arxiv_id").values_list("arxiv_id", flat=True)
+    after = f"{day}_{middle[len(middle) // 2]}"  # a cursor halfway into the busiest day
     return [
         "/",
         f"/papers/date/{day}",
         f"/papers/week/{week}",
         f"/papers/month/{day:%Y-%m}",
         f"/papers/month/{day:%Y-%m}?sort=newest&page={last}",  # the deepest page of the month
+        f"/papers/month/{day:%Y-%m}?sort=newest&page={last}&after={after}",  # the same depth, by cursor
         f"/papers/month/{day:%Y-%m}?category=cs.LG",
+        f"/papers/month/{day:%Y-%m}?category=cs.LG&sort=trending&page=20",
         f"/papers/{one}",
         f"/api/daily_papers?month={day:%Y-%m}&sort=trending",
         f"/api/daily_papers?month={day:%Y-%m}&p=50&limit=100",  # a deep API page
         "/api/daily_papers",
+        "/api/papers?limit=50",
+        "/authors/Wei Wang",  # a common name
         "/search?q=graph+neural+networks",
+        "/search?q=author%3A%22Wei+Wang%22+learning",
         "/api/v1/search?q=dark+matter+halo",
     ]
 
@@ -61,16 +70,19 @@ def main() -> None:
     from django.test import Client
 
     client = Client(HTTP_HOST="127.0.0.1")
+    print(f"{'page':60} {'status'} {'p50 ms':>8} {'p95 ms':>8} {'CPU ms':>8}", file=sys.stderr)
     figures = {}
     for url in urls():
         status = client.get(url).status_code  # warm up: loads indexes, fills the OS cache
-        times = []
+        times, cpu = [], []
         for _ in range(args.n):
-            start = time.perf_counter()
+            start, start_cpu = time.perf_counter(), time.process_time()
             client.get(url)
             times.append((time.perf_counter() - start) * 1000)
-        figures[url] = [round(statistics.median(times), 1), round(percentile(times, 95), 1)]
-        print(f"{url[:60]:60} {status} {figures[url][0]:8.1f} {figures[url][1]:8.1f}", file=sys.stderr)
+            cpu.append((time.process_time() - start_cpu) * 1000)
+        p50, p95 = round(statistics.median(times), 1), round(percentile(times, 95), 1)
+        figures[url] = [p50, p95, round(statistics.median(cpu), 1)]
+        print(f"{url[:60]:60} {status} {p50:8.1f} {p95:8.1f} {figures[url][2]:8.1f}", file=sys.stderr)
     print(json.dumps(figures))
 
 

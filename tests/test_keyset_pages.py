@@ -83,3 +83,64 @@ def test_a_malformed_cursor_is_a_400_that_says_what_is_expected(cursor: str) -> 
     answer = Client().get(MONTH, {"format": "json", "sort": "newest", "after": cursor})
     assert answer.status_code == 400, cursor
     assert "YYYY-MM-DD_<arxiv id>" in answer.json()["error"]
+
+
+def walk_back(client: Client, month: str, last_page: int, after: str) -> list[str]:
+    """Return the ids of every page from the one after `after` back to the first, by before cursors."""
+    seen: list[list[str]] = []
+    query = {"format": "json", "sort": "newest", "page": str(last_page), "after": after}
+    while True:
+        body = client.get(month, query).json()
+        seen.insert(0, [p["id"] for p in body["papers"]])
+        if not body["previous_before"]:
+            return [i for page in seen for i in page]
+        query = {"format": "json", "sort": "newest", "page": str(body["page"] - 1)}
+        query["before"] = body["previous_before"]
+
+
+def test_papers_of_one_day_tie_on_the_day_and_are_walked_once_each_by_id(settings: Any) -> None:
+    settings.PAGE_SIZE = 4
+    for i in range(15):
+        make_paper(f"2605.{i:05d}", listing_day=dt.date(2026, 5, 9))
+    seen = walk(Client())
+    assert seen == [f"2605.{i:05d}" for i in reversed(range(15))]
+
+
+def test_the_previous_page_link_walks_back_by_cursor_to_the_first_page(settings: Any) -> None:
+    settings.PAGE_SIZE = 6
+    make_month(40)
+    client = Client()
+    forward = walk(client)
+    # Stand on the last page (7), reached by cursor, and follow "Previous page" to the first.
+    day = client.get(f"/papers/{forward[35]}", {"format": "json"}).json()["listing_day"]
+    after = f"{day}_{forward[35]}"
+    last = client.get(MONTH, {"format": "json", "sort": "newest", "page": 7, "after": after}).json()
+    assert [p["id"] for p in last["papers"]] == forward[36:]
+    assert walk_back(client, MONTH, 7, after) == forward
+    html = client.get(MONTH, {"sort": "newest", "page": 7, "after": after}).content.decode()
+    assert f"&amp;before={last['papers'][0]['listing_day']}_{forward[36]}" in html
+
+
+def test_a_cursor_for_a_paper_that_is_not_here_starts_at_its_place() -> None:
+    make_month(10)
+    body = Client().get(MONTH, {"format": "json", "sort": "newest", "after": "2026-05-05_2605.00003x"}).json()
+    ids = [p["id"] for p in body["papers"]]
+    assert ids == ["2605.00003", "2605.00002", "2605.00001", "2605.00000"]  # days 4, 3, 2, 1
+
+
+@pytest.mark.parametrize("param", ["after", "before"])
+def test_a_forged_cursor_is_a_400_that_changes_nothing(param: str) -> None:
+    from paperwire.papers.models import DayCount, Paper
+
+    make_month(5)
+    state = (
+        list(Paper.objects.order_by("pk").values_list("pk", "modified_at")),
+        list(DayCount.objects.values_list()),
+    )
+    answer = Client().get(MONTH, {"format": "json", "sort": "newest", param: "2026-05-01'; DROP TABLE x--"})
+    assert answer.status_code == 400
+    assert f"{param} must be YYYY-MM-DD_<arxiv id>" in answer.json()["error"]
+    assert (
+        list(Paper.objects.order_by("pk").values_list("pk", "modified_at")),
+        list(DayCount.objects.values_list()),
+    ) == state

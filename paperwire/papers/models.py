@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from django.db import models
+from django.db.models import Q
+
+# The columns of the paper_day_walk index: the newest order's keys, then what it filters and returns.
+WALK_FIELDS = ("listing_day", "arxiv_id", "hidden", "upvotes", "hf_upvotes", "id")
 
 
 class Paper(models.Model):
@@ -53,7 +57,14 @@ class Paper(models.Model):
 
     class Meta:
         indexes = [
-            models.Index(fields=["listing_day", "arxiv_id"], name="paper_day_id"),
+            # The newest order's walk (and the unvoted tail of trending): every column it filters
+            # on and the id it returns ride in the index, so PostgreSQL scans it index-only and
+            # a deep page skips index entries, not rows. (SQLite keys every index on the rowid.)
+            models.Index(fields=[*WALK_FIELDS], name="paper_day_walk"),
+            # The few papers with votes, which trending ranks by score before the rest.
+            models.Index(
+                fields=["listing_day"], name="paper_voted", condition=Q(upvotes__gt=0) | Q(hf_upvotes__gt=0)
+            ),
             # Covers what a period's counts, category counts and trending order read (the id
             # rides along), so they never fetch the wide rows (abstracts, author lists).
             models.Index(fields=["listing_day", "hidden", "upvotes", "hf_upvotes"], name="paper_day_visible"),
@@ -84,3 +95,24 @@ class PaperCategory(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} ({'primary' if self.primary else 'cross-list'})"
+
+
+class DayCount(models.Model):
+    """How many visible papers a listing day has, in all (code "") and per category.
+
+    Database triggers keep it (migration 0004), whoever writes the papers: the import, the
+    daily ingestion, a submission, a moderator. Period totals, category counts and the
+    neighbouring periods then read a few rows per day instead of every paper of the period.
+    Rows are never deleted: a day whose papers all went keeps n = 0.
+    """
+
+    listing_day = models.DateField()
+    code = models.CharField(max_length=32)  # a category code, or "" for all the day's papers
+    n = models.IntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["listing_day", "code"], name="day_count_once")]
+        indexes = [models.Index(fields=["code", "listing_day"], name="day_count_code")]
+
+    def __str__(self) -> str:
+        return f"{self.listing_day} {self.code or 'all'}: {self.n}"

@@ -61,6 +61,7 @@ def feed_json(ctx: dict[str, Any], request: HttpRequest) -> dict[str, Any]:
         "total": feed.total,
         "hidden": ctx.get("hidden", 0),  # papers of this page hidden by the member's mute rules
         "next_after": feed.next_after or None,  # the cursor of the next page (newest sort)
+        "previous_before": feed.previous_before or None,  # and of the previous one
         "previous": feed.previous.slug if feed.previous else None,
         "next": feed.next.slug if feed.next else None,
         "categories": [{"code": c, "count": n} for c, n in ctx["categories"]],

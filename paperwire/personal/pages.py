@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from paperwire.papers import queries
 from paperwire.papers.models import Paper
 from paperwire.papers.serialize import paper_json
+from paperwire.search.engine import by_author
 
 from . import model
 from .models import Follow, Mute, Taste
@@ -112,18 +113,42 @@ def interests_json(ctx: dict[str, Any]) -> dict[str, Any]:
 
 def author_context(user: Any, name: str) -> dict[str, Any]:
     """Return an author's newest papers here and whether the member follows them."""
-    wanted = name.casefold()
-    papers = []
-    # The JSON text holds the name; the exact match on the list is checked here.
-    for p in queries.visible().filter(authors__icontains=name).order_by("-listing_day", "-pk").iterator():
-        if any(a.casefold() == wanted for a in p.authors):
-            papers.append(p)
-            if len(papers) >= AUTHOR_PAPERS:
-                break
     following = (
         user.is_authenticated and Follow.objects.filter(user=user, kind="author", value__iexact=name).exists()
     )
-    return {"name": name, "papers": papers, "following": following}
+    return {"name": name, "papers": author_papers(name), "following": following}
+
+
+def _names(paper: Paper, wanted: str) -> bool:
+    return any(a.casefold() == wanted for a in paper.authors)
+
+
+def author_papers(name: str) -> list[Paper]:
+    """Return the newest papers here that list name among their authors (case aside).
+
+    The keyword index's author field gives the candidates, newest first: the database could
+    only match the name inside each paper's JSON text, a walk over every paper (2.5 s for a
+    common name at 540k papers on PostgreSQL). A paper listed since the node's last index
+    update shows after the next one, as in search. When the index is missing, or its
+    candidates run out before the page is full of exact matches, the database walk answers.
+    """
+    wanted = name.casefold()
+    depth = 4 * AUTHOR_PAPERS  # the phrase also finds longer names; four times the page leaves room
+    pks = by_author(name, depth)
+    if pks is not None:
+        rows = queries.visible().in_bulk(pks)
+        found = [rows[pk] for pk in pks if pk in rows and _names(rows[pk], wanted)]
+        found.sort(key=lambda p: (p.listing_day, p.pk), reverse=True)
+        if len(found) >= AUTHOR_PAPERS or len(pks) < depth:
+            return found[:AUTHOR_PAPERS]
+    papers = []
+    # The JSON text holds the name; the exact match on the list is checked here.
+    for p in queries.visible().filter(authors__icontains=name).order_by("-listing_day", "-pk").iterator():
+        if _names(p, wanted):
+            papers.append(p)
+            if len(papers) >= AUTHOR_PAPERS:
+                break
+    return papers
 
 
 def author_json(ctx: dict[str, Any], request: HttpRequest) -> dict[str, Any]:

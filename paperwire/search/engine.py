@@ -377,3 +377,14 @@ def similar(paper: Paper, limit: int = 6) -> list[Paper]:
         return []
     found = Paper.objects.in_bulk(near)
     return [found[pk] for pk in near if pk in found and not found[pk].hidden][:limit]
+
+
+def by_author(name: str, limit: int) -> list[int] | None:
+    """Return the pks of up to limit papers whose author list holds name as a phrase, newest
+    listing day first; None when the keyword index cannot be read (ask the database then)."""
+    q = ParsedQuery(raw=name, authors=[name])
+    try:
+        return [pk for pk, _ in keyword.newest(readers.keyword(), keyword.filter_query(q), limit)]
+    except (OSError, RuntimeError, ValueError):
+        logger.exception("author lookup unavailable for %r", name)
+        return None

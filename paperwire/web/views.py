@@ -32,9 +32,14 @@ def feed_context(request: HttpRequest, period: Period) -> dict[str, Any]:
     sort, category = _sort_and_category(request)
     page = page_number(request)
     size = settings.PAGE_SIZE
-    after = request.GET.get("after", "")
     result = queries.feed(
-        period, category=category, sort=sort, offset=(page - 1) * size, limit=size, after=after
+        period,
+        category=category,
+        sort=sort,
+        offset=(page - 1) * size,
+        limit=size,
+        after=request.GET.get("after", ""),
+        before=request.GET.get("before", ""),
     )
     if page > 1 and not result.papers:
         raise Http404("No such page")
