@@ -276,3 +276,13 @@ def test_readers_who_ask_for_a_page_while_it_renders_wait_for_that_render() -> N
     assert len(renders) == 1
     assert sorted(a["X-Page-Cache"] for a in answers) == ["hit"] * 5 + ["miss"]
     assert all(b"2606.00001" in a.content for a in answers)
+
+
+def test_a_cached_export_of_a_list_keeps_its_file_name() -> None:
+    make_paper("2606.00001")
+    reader = Client()
+    first, second = reader.get("/", {"format": "bibtex"}), reader.get("/", {"format": "bibtex"})
+    assert second["X-Page-Cache"] == "hit"
+    assert second["Content-Disposition"] == first["Content-Disposition"]
+    assert 'filename="' in second["Content-Disposition"]
+    assert second.content == first.content
