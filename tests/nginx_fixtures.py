@@ -115,6 +115,11 @@ class Nginx:
             self.stop()
             raise AssertionError(self.errors()) from None
 
+    @property
+    def pid(self) -> int:
+        assert self.proc is not None, "nginx was not started"
+        return self.proc.pid
+
     def errors(self) -> str:
         log = self.folder / "error.log"
         return log.read_text() if log.exists() else ""
