@@ -299,8 +299,10 @@ def consistency(nodes: list[Node], proxy: Nginx, papers: Path, out: Path) -> boo
         f"comments on each node {comments} → {later}",
     )
 
-    record = new_record(papers)
-    day = f"/papers/date/{record['announced']}?format=json"
+    # Listed on the newest day (its front page), whatever day its source record had.
+    latest = get_json(nodes[0].url + front)["period"]["end"]
+    record = {**new_record(papers), "announced": latest}
+    day = f"/papers/date/{latest}?format=json"
     totals = [int(get_json(n.url + day)["total"]) for n in nodes]  # now cached on each node
     single = out / "new-paper.jsonl"
     single.write_text(json.dumps(record) + "\n")
@@ -359,6 +361,8 @@ def main() -> None:
         "PAPERWIRE_INGEST_SOURCES": "",  # no upstream here: the workers ingest nothing
         "PAPERWIRE_WORKER_INTERVAL": "2",  # seconds between passes: a new paper reaches the index soon
         "PAPERWIRE_TRUSTED_PROXY_COUNT": "1",
+        "PAPERWIRE_SECRET_KEY": "bench-nodes-"
+        + "k" * 50,  # one for all nodes, or members sign in on one only
         "PAPERWIRE_BASE_URL": "https://127.0.0.1",  # Secure cookies; trust nginx's X-Forwarded-Proto
         # The load comes from one address: searches must not be limited (the default is 120/m).
         "PAPERWIRE_RATE_LIMIT_SEARCH": "100000000/m",

@@ -80,7 +80,7 @@ class Nginx:
         kinds = ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
         temp = "\n".join(f" {name}_temp_path {folder}/{name}_temp;" for name in kinds)
         (folder / "nginx.conf").write_text(
-            f"worker_processes {workers};\npid {folder}/nginx.pid;\nerror_log {folder}/error.log;\n"
+            f"worker_processes {workers};\npid {folder}/nginx.pid;\nerror_log {folder}/error.log warn;\n"
             "events { worker_connections 1024; }\n"
             f"http {{\n access_log off;\n{temp}\n include {folder}/site.conf;\n}}\n"
         )

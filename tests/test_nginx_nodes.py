@@ -104,6 +104,9 @@ def _site(tmp_path: Path) -> Iterator[tuple[Nginx, list[int], ProcessDb]]:
     env = {
         "PAPERWIRE_BASE_URL": "https://127.0.0.1",  # Secure cookies, HSTS, trust X-Forwarded-Proto
         "PAPERWIRE_TRUSTED_PROXY_COUNT": "1",
+        # One key for all nodes, as /etc/paperwire/env gives them: each data dir's own generated
+        # key would sign a member in on one node only (a session is checked against the key).
+        "PAPERWIRE_SECRET_KEY": "nodes-test-" + "k" * 50,
         "PAPERWIRE_CSRF_TRUSTED_ORIGINS": proxy.https,  # nginx's $host drops this test's port
         "PAPERWIRE_RATE_LIMIT_SEARCH": "2/m",
     }
@@ -178,7 +181,14 @@ def test_a_vote_through_nginx_shows_on_both_nodes_next_anonymous_page(
     member = Reader(proxy, "127.0.0.4")
     member.get("/accounts/login/")  # the CSRF cookie
     member.post("/accounts/login/", {"login": EMAIL, "password": PASSWORD})
-    assert any(c.name == "sessionid" for c in member.jar), "the log-in through nginx did not take"
+    session = next((c.value for c in member.jar if c.name == "sessionid"), None)
+    assert session is not None, "the log-in through nginx did not take"
+    for port in ports:  # signed in on whichever node took the log-in, signed in on both
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{port}{front}", headers={"Cookie": f"sessionid={session}"}
+        )  # noqa: S310  # loopback
+        with urllib.request.urlopen(request, timeout=30) as r:  # noqa: S310  # loopback
+            assert "X-Page-Cache" not in r.headers, f"node {port} did not know the member"
     assert member.post(f"/papers/{arxiv_id}/vote", {"state": "on"}) == 200
     for port in ports:
         headers, body = direct(port, front)
