@@ -7,7 +7,7 @@ PORT ?= 8000
 PG_URL ?= postgresql://postgres@127.0.0.1:5432/test
 TEST_OUT ?= test-output
 
-.PHONY: run install install-test browser axe test test-sqlite test-postgres lint typecheck check bench bench-search clean
+.PHONY: run install install-test browser nginx axe test test-sqlite test-postgres lint typecheck check bench bench-search clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,14 @@ browser:
 	  else echo "chromium is missing and we are not root: browser tests will fail under CI=true"; fi; \
 	fi
 
+## Debian's nginx and openssl for the tests through deploy/nginx.conf, when missing and we are root.
+nginx:
+	@if ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ] || ! command -v openssl >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx openssl >/dev/null; \
+	  else echo "nginx is missing and we are not root: the nginx tests will fail under CI=true"; fi; \
+	fi
+
 ## axe-core for the browser tests' accessibility check, pinned in tests/axe/package-lock.json.
 AXE_JS := tests/axe/node_modules/axe-core/axe.min.js
 $(AXE_JS): tests/axe/package.json tests/axe/package-lock.json
@@ -51,7 +59,7 @@ $(AXE_JS): tests/axe/package.json tests/axe/package-lock.json
 axe: $(AXE_JS)
 
 ## Every test, on SQLite and then on PostgreSQL ($(PG_URL)).
-test: install-test browser axe
+test: install-test browser nginx axe
 	$(MAKE) test-sqlite
 	$(MAKE) test-postgres
 

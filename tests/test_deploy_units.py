@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import IN_CI
+from tests.nginx_fixtures import Nginx
 
 DEPLOY = Path(__file__).resolve().parents[1] / "deploy"
 PAPERWIRE = Path(sys.executable).with_name("paperwire")  # this checkout's, for /opt/paperwire's
@@ -49,20 +50,22 @@ def test_systemd_refuses_a_unit_whose_command_is_missing(tmp_path: Path) -> None
 
 
 @pytest.mark.skipif(shutil.which("nginx") is None and not IN_CI, reason="Debian's nginx is not installed")
-def test_nginx_accepts_the_config_in_front_of_two_nodes(tmp_path: Path) -> None:
-    main = tmp_path / "nginx.conf"
-    main.write_text(
-        f"pid {tmp_path}/nginx.pid;\nerror_log {tmp_path}/error.log;\nevents {{}}\n"
-        f"http {{\n access_log off;\n include {DEPLOY / 'nginx.conf'};\n}}\n"
-    )
-    done = subprocess.run(
-        ["nginx", "-t", "-c", str(main), "-p", str(tmp_path)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+def test_nginx_accepts_the_config_in_front_of_two_nodes() -> None:
+    proxy = Nginx([8001, 8002])  # the config with its own certificate and paths
+    done = proxy.check()
+    proxy.stop()
     assert done.returncode == 0, done.stderr
     config = (DEPLOY / "nginx.conf").read_text()
     assert "proxy_set_header X-Forwarded-Proto $scheme;" in config
     assert config.count("server 127.0.0.1:80") == 2
+
+
+@pytest.mark.skipif(shutil.which("nginx") is None and not IN_CI, reason="Debian's nginx is not installed")
+def test_nginx_refuses_the_config_without_its_certificate() -> None:
+    """Shows the check above can fail: the same config whose certificate is gone."""
+    proxy = Nginx([8001, 8002])
+    (proxy.folder / "fullchain.pem").unlink()
+    done = proxy.check()
+    proxy.stop()
+    assert done.returncode != 0
+    assert "fullchain.pem" in done.stderr

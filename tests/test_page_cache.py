@@ -89,7 +89,9 @@ def test_a_write_in_a_transaction_that_rolls_back_keeps_the_cached_page() -> Non
     assert b"A paper 2606.00001" in again.content
 
 
-@pytest.mark.parametrize("url", ["/", "/papers/month/2026-06", "/feeds/daily.rss", "/api/daily_papers"])
+@pytest.mark.parametrize(
+    "url", ["/", "/papers/month/2026-06", "/feeds/daily.rss", "/api/daily_papers", "/api/papers"]
+)
 def test_a_conditional_get_with_the_etag_gets_304_until_something_changes(url: str) -> None:
     import datetime as dt
 
@@ -134,7 +136,8 @@ def test_members_get_uncached_pages_with_their_own_votes() -> None:
 def test_search_and_paper_pages_are_not_cached() -> None:
     make_paper("2606.00001")
     reader = Client()
-    for url in ("/papers/2606.00001", "/search?q=paper"):
+    # The search feed, like search, reads this node's index files, which no generation covers.
+    for url in ("/papers/2606.00001", "/search?q=paper", "/feeds/search.rss?q=paper"):
         reader.get(url)
         assert "X-Page-Cache" not in reader.get(url), url
 
@@ -202,3 +205,84 @@ def test_a_private_feed_is_never_cached_nor_told_it_may_be() -> None:
         answer = reader.get(f"/feeds/saved/{saved.feed_token}.rss")
         assert answer.status_code == 200 and "X-Page-Cache" not in answer
         assert answer["Cache-Control"] == "private"
+
+
+@pytest.mark.parametrize("url", ["/api/daily_papers?limit=1", "/api/papers?limit=1"])
+def test_a_cached_list_keeps_its_link_to_the_next_page(url: str) -> None:
+    make_paper("2606.00001")
+    make_paper("2606.00002")
+    reader = Client()
+    first, second = reader.get(url), reader.get(url)
+    assert second["X-Page-Cache"] == "hit"
+    assert 'rel="next"' in first["Link"]
+    assert second["Link"] == first["Link"]
+    assert second.json() == first.json()
+
+
+def test_a_feed_reader_with_the_etag_or_the_modified_time_is_told_304_until_a_new_paper(
+    live_server: Any,
+) -> None:
+    import feedparser
+
+    make_paper("2606.00001")
+    url = live_server.url + "/feeds/daily.atom"
+    first = feedparser.parse(url)
+    assert first.status == 200 and [e.title for e in first.entries] == ["A paper 2606.00001"]
+    assert feedparser.parse(url, etag=first.etag).status == 304
+    assert feedparser.parse(url, modified=first.modified).status == 304
+    make_paper("2606.00002")
+    later = feedparser.parse(url, etag=first.etag)
+    assert later.status == 200
+    assert {e.title for e in later.entries} == {"A paper 2606.00001", "A paper 2606.00002"}
+
+
+def test_readers_who_ask_for_a_page_while_it_renders_wait_for_that_render() -> None:
+    """After a change, a worker renders each page once, however many threads ask for it at once."""
+    import threading
+    import time
+
+    from django.contrib.auth.models import AnonymousUser
+    from django.db import connection
+    from django.test import RequestFactory
+
+    from paperwire.pagecache.middleware import PageCacheMiddleware
+    from paperwire.web.views import home
+
+    make_paper("2606.00001")
+    renders = []
+
+    def slow_home(request: Any) -> Any:
+        renders.append(threading.get_ident())
+        time.sleep(0.3)  # a render at size, long enough for every reader below to arrive meanwhile
+        return home(request)
+
+    cached = PageCacheMiddleware(slow_home)
+    answers: list[Any] = []
+
+    def read() -> None:
+        request = RequestFactory().get("/")
+        request.user = AnonymousUser()
+        try:
+            answers.append(cached(request))
+        finally:
+            connection.close()
+
+    readers = [threading.Thread(target=read) for _ in range(6)]
+    for reader in readers:
+        reader.start()
+    for reader in readers:
+        reader.join(30)
+    assert len(answers) == 6
+    assert len(renders) == 1
+    assert sorted(a["X-Page-Cache"] for a in answers) == ["hit"] * 5 + ["miss"]
+    assert all(b"2606.00001" in a.content for a in answers)
+
+
+def test_a_cached_export_of_a_list_keeps_its_file_name() -> None:
+    make_paper("2606.00001")
+    reader = Client()
+    first, second = reader.get("/", {"format": "bibtex"}), reader.get("/", {"format": "bibtex"})
+    assert second["X-Page-Cache"] == "hit"
+    assert second["Content-Disposition"] == first["Content-Disposition"]
+    assert 'filename="' in second["Content-Disposition"]
+    assert second.content == first.content

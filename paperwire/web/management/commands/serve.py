@@ -39,6 +39,18 @@ def prepare_model() -> str:
     return f"{where} ({time.perf_counter() - started:.1f} s)"
 
 
+def shared_key_warning(engine: str) -> str:
+    """Return a warning when this node may sign members with a key no other node has, else ''."""
+    if engine.endswith("sqlite3") or os.environ.get("PAPERWIRE_SECRET_KEY"):
+        return ""
+    # A session is checked against the key: a member signed in through one node would be signed
+    # out on every node whose data dir generated a key of its own.
+    return (
+        "Warning: PAPERWIRE_SECRET_KEY is not set, so this node signs sessions with the key "
+        f"generated in {settings.DATA_DIR}; give every node behind one proxy the same key."
+    )
+
+
 def _warm_model() -> None:
     from paperwire.search import embedding
 
@@ -66,6 +78,8 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **opts: Any) -> None:
         call_command("migrate", interactive=False, verbosity=0)
+        if warning := shared_key_warning(settings.DATABASES["default"]["ENGINE"]):
+            self.stderr.write(warning)
         if opts["demo"]:
             load_demo_if_empty(self.stdout)
         from paperwire.search.store import update_indexes
