@@ -23,6 +23,11 @@ NAME_CONTROLS = CONTROLS | BIDI  # tabs and line breaks become spaces (str.split
 _ANY_CONTROL = re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(CONTROLS)) + "]")
 
 
+def has_controls(text: str) -> bool:
+    """Return whether clean_text would strip anything from text."""
+    return _ANY_CONTROL.search(text) is not None
+
+
 def clean_text(text: str) -> str:
     """Return text without control characters (tab and line breaks kept)."""
     return text.translate(CONTROLS) if text and _ANY_CONTROL.search(text) else text

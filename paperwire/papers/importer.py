@@ -164,10 +164,13 @@ def _kaggle_version_date(created: Any) -> str | None:
 
 
 def _kaggle_author(parts: Any) -> str:
-    if not isinstance(parts, list) or not all(isinstance(p, str) for p in parts):
+    if type(parts) is list and len(parts) == 3 and all(type(p) is str for p in parts):
+        keyname, forenames, suffix = parts  # arXiv's own shape: the common case, read directly
+    elif isinstance(parts, list) and all(isinstance(p, str) for p in parts):
+        keyname, forenames, suffix = (list(parts) + ["", "", ""])[:3]
+    else:
         raise InvalidRecord("'authors_parsed' must be a list of [keyname, forenames, suffix]")
-    keyname, forenames, suffix = (list(parts) + ["", "", ""])[:3]
-    return " ".join(p.strip() for p in (forenames, keyname, suffix) if p and p.strip())
+    return " ".join([p for p in (forenames.strip(), keyname.strip(), suffix.strip()) if p])
 
 
 def parse_kaggle(obj: dict[str, Any]) -> PaperRecord:

@@ -8,13 +8,19 @@ import hashlib
 import json
 from dataclasses import asdict, dataclass, field, fields
 
-from paperwire.text import clean_value
+from paperwire.text import clean_value, has_controls
 
 
 @functools.cache
 def _names(cls: type) -> tuple[str, ...]:
     """Return a dataclass's field names (dataclasses.fields costs 13 µs a call: a bulk import's 5 %)."""
     return tuple(f.name for f in fields(cls))
+
+
+@functools.cache
+def _typed(cls: type, annotation: str) -> tuple[str, ...]:
+    """Return the names of a dataclass's fields annotated exactly so (e.g. "str", "list[str]")."""
+    return tuple(f.name for f in fields(cls) if f.type == annotation)
 
 
 @dataclass
@@ -63,6 +69,12 @@ class PaperRecord:
 
     def clean(self) -> PaperRecord:
         """Strip control characters from every text field (what any source sent), in place."""
+        if self.hub is None:
+            texts = [getattr(self, name) for name in _typed(PaperRecord, "str")]
+            for name in _typed(PaperRecord, "list[str]"):
+                texts += getattr(self, name)
+            if not has_controls("".join(texts)):
+                return self  # one scan of all the text: what nearly every record needs, a tenth of the cost
         for name in _names(PaperRecord):
             value = getattr(self, name)
             if isinstance(value, str | list):
