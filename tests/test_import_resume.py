@@ -15,7 +15,7 @@ import pytest
 from django.core.management import call_command
 
 from paperwire.papers.bulk import write_batch
-from paperwire.papers.importer import import_files, parse_kaggle, parse_sample
+from paperwire.papers.importer import SMALL_FILE, import_files, parse_kaggle, parse_sample
 from paperwire.papers.models import ImportCheckpoint, Paper, PaperCategory
 from paperwire.papers.upsert import upsert_records
 from paperwire.search.models import PaperVector
@@ -166,3 +166,26 @@ def test_the_index_takes_in_every_paper_a_bulk_import_wrote(db: None, tmp_path: 
     import_files([more])
     again = update_indexes()
     assert again.keyword_added == 500 and again.keyword_docs == len(ids) + 500
+
+
+def test_a_big_file_parsed_in_a_child_process_updates_changed_papers_and_reports_bad_lines(
+    db: None, tmp_path: Path
+) -> None:
+    papers, _, ids = big_set(tmp_path)
+    assert papers.stat().st_size > SMALL_FILE  # parsed in a child process, not in this one
+    import_files([papers])
+    lines = papers.read_text(encoding="utf-8").splitlines()
+    for i in (5, 4000, 9000):
+        row = json.loads(lines[i])
+        lines[i] = json.dumps({**row, "title": f"Corrected: {row['title']}"})
+    lines.insert(7000, "{broken")
+    papers.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    report = import_files([papers])
+    assert (report.read, report.created, report.updated, report.unchanged) == (
+        len(ids) + 1,
+        0,
+        3,
+        len(ids) - 3,
+    )
+    assert [(line, reason.split(":")[0]) for _, line, reason in report.invalid] == [(7001, "bad JSON")]
+    assert Paper.objects.get(arxiv_id=ids[9000]).title.startswith("Corrected: ")

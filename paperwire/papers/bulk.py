@@ -40,11 +40,25 @@ class BatchResult:
 
 @dataclass
 class Prepared:
-    """A cleaned record with its digest and the row it would be as a new paper (stamps unset)."""
+    """A cleaned record's id, digest and row as a new paper (stamps unset), and how to get the
+    record back: itself, or (from a parser process, where sending it would cost more than
+    parsing it again when it is needed: for a paper already here with other facts) its line."""
 
-    record: PaperRecord
+    arxiv_id: str
     digest: str
     values: list[Any]
+    categories: list[str]
+    record: PaperRecord | None = None
+    raw: bytes = b""  # the line it was parsed from
+    layout: str = ""  # and that line's layout
+
+    def load(self, parse: Callable[[Prepared], PaperRecord] | None) -> PaperRecord:
+        """Return the record (parse: how to parse its line again when it was not kept)."""
+        if self.record is not None:
+            return self.record
+        if parse is None:
+            raise ValueError(f"{self.arxiv_id}: no record kept and no way to parse its line")
+        return parse(self).clean()
 
 
 def _columns() -> list[models.Field[Any, Any]]:
@@ -70,6 +84,7 @@ class Preparer:
         cols = _columns()
         self.columns = [str(f.column) for f in cols]
         self.names = [f.attname for f in cols]
+        self.title, self.abstract = self.names.index("title"), self.names.index("abstract")
         adapters = [_adapter(f, connection.ops) for f in cols]
         self.adapt = [(i, conv) for i, conv in enumerate(adapters) if conv is not None]
         self.stamps = [i for i, f in enumerate(cols) if f.attname in ("created_at", "modified_at")]
@@ -88,7 +103,11 @@ class Preparer:
         for i, conv in self.adapt:
             if values[i] is not None:
                 values[i] = conv(values[i])
-        return Prepared(record, digest, values)
+        return Prepared(record.arxiv_id, digest, values, record.categories, record)
+
+    def text(self, item: Prepared) -> tuple[str, str]:
+        """Return the title and abstract of a prepared row."""
+        return item.values[self.title], item.values[self.abstract]
 
     def stamped(self, items: Sequence[Prepared], now: dt.datetime) -> list[Prepared]:
         """Set created_at and modified_at of items' rows to now (one stamp a batch: the indexers
@@ -134,7 +153,7 @@ def _insert_sqlite(
     # A row of the same id that another writer stamped has another modified_at: not ours.
     if not papers:
         return {}
-    mine = Paper.objects.filter(arxiv_id__in=[p.record.arxiv_id for p in papers], modified_at=now)
+    mine = Paper.objects.filter(arxiv_id__in=[p.arxiv_id for p in papers], modified_at=now)
     return dict(mine.values_list("arxiv_id", "pk"))
 
 
@@ -153,21 +172,25 @@ def _copy_categories(rows: list[tuple[int, str, bool]]) -> None:
             cursor.executemany(f"INSERT INTO {table} (paper_id, code, {primary}) VALUES (%s, %s, %s)", rows)  # noqa: S608  # our table and columns
 
 
-def write_batch(records: Sequence[PaperRecord], prepared: Sequence[Prepared] | None = None) -> BatchResult:
+def write_batch(
+    records: Sequence[PaperRecord],
+    prepared: Sequence[Prepared] | None = None,
+    parse: Callable[[Prepared], PaperRecord] | None = None,
+) -> BatchResult:
     """Create or update papers from records (or their Prepared rows) in one transaction, new
-    ones in bulk."""
+    ones in bulk (parse: how to get a record back from its line, for papers already here)."""
     result = BatchResult()
     preparer = Preparer()
     latest: dict[str, Prepared] = {}
     for item in prepared if prepared is not None else [preparer(r) for r in records]:
-        latest[item.record.arxiv_id] = item  # the last record of an id wins, as in the upsert
+        latest[item.arxiv_id] = item  # the last record of an id wins, as in the upsert
     if not latest:
         return result
     with transaction.atomic():
         stored = dict(Paper.objects.filter(arxiv_id__in=list(latest)).values_list("arxiv_id", "source_hash"))
         now = timezone.now()
         new = preparer.stamped([p for a, p in latest.items() if a not in stored], now)
-        changed = [p.record for a, p in latest.items() if a in stored and stored[a] != p.digest]
+        changed = [p.load(parse) for a, p in latest.items() if a in stored and stored[a] != p.digest]
         result.counts.unchanged = len(latest) - len(new) - len(changed)
         if new:
             rows = [tuple(p.values) for p in new]
@@ -177,13 +200,13 @@ def write_batch(records: Sequence[PaperRecord], prepared: Sequence[Prepared] | N
                 result.created = _insert_sqlite(preparer.columns, rows, new, now)
             _copy_categories(
                 [
-                    (result.created[p.record.arxiv_id], code, i == 0)
+                    (result.created[p.arxiv_id], code, i == 0)
                     for p in new
-                    if p.record.arxiv_id in result.created
-                    for i, code in enumerate(p.record.categories)
+                    if p.arxiv_id in result.created
+                    for i, code in enumerate(p.categories)
                 ]
             )
-            changed += [p.record for p in new if p.record.arxiv_id not in result.created]  # another writer's
+            changed += [p.load(parse) for p in new if p.arxiv_id not in result.created]  # another writer's
         result.counts.created = len(result.created)
         if changed:
             result.counts.add(upsert_records(changed))

@@ -7,14 +7,12 @@ import gzip
 import hashlib
 import io
 import json
-import queue
-import threading
 from collections.abc import Callable, Iterator
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from pathlib import Path
-from typing import Any, BinaryIO, TypeVar, cast
+from typing import Any, BinaryIO, cast
 
 from django.conf import settings
 from django.db import transaction
@@ -23,6 +21,7 @@ from .bulk import BatchResult, Prepared, Preparer, write_batch
 from .fields import squash, unique
 from .ids import InvalidArxivId, parse_arxiv_id
 from .models import ImportCheckpoint
+from .pipeline import in_child, read_ahead
 from .records import PaperRecord, VersionInfo
 
 SAMPLE_KEYS = {"id", "title", "abstract", "authors", "categories"}
@@ -141,6 +140,7 @@ def parse_sample(obj: dict[str, Any]) -> PaperRecord:
     )
 
 
+SMALL_FILE = 4 * 2**20  # bytes (on disk) below which a file is parsed in this process: 2,000 papers
 MONTHS = {m: i for i, m in enumerate("Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split(), start=1)}
 
 
@@ -242,19 +242,13 @@ class Position:
     row: int = 0
 
 
-def read_records(
-    path: Path, report: ImportReport, start: Position | None = None
-) -> Iterator[tuple[Position, PaperRecord | None, str]]:
-    """Yield (position after the line, record or None, reason) for each non-blank line of path.
-
-    A line's own row (its vector's row) is the position's row − 1: rows count non-blank lines.
-    """
-    layout: str | None = None
-    pos = start or Position()
+def _lines(path: Path, start: Position) -> Iterator[tuple[Position, bytes | None, str]]:
+    """Yield (position after the line, line, "") for each non-blank line of path, from start; at an
+    unreadable stretch (position, None, reason) and stop."""
     with _open_binary(path) as f:
-        if pos.offset:
-            f.seek(pos.offset)  # gzip: decompresses up to there (about 1 s a GB)
-        offset, lineno, row = pos.offset, pos.line, pos.row
+        if start.offset:
+            f.seek(start.offset)  # gzip: decompresses up to there (about 1 s a GB)
+        offset, lineno, row = start.offset, start.line, start.row
         while True:
             try:
                 raw = f.readline()
@@ -265,28 +259,72 @@ def read_records(
                 return
             offset += len(raw)
             lineno += 1
-            if not raw.strip():
-                continue
-            row += 1
-            here = Position(offset, lineno, row)
-            try:
-                obj = json.loads(raw.decode("utf-8"))
-            except UnicodeDecodeError as e:
-                yield here, None, f"not UTF-8: {e.reason} at byte {e.start}"
-                continue
-            except json.JSONDecodeError as e:
-                yield here, None, f"bad JSON: {e.msg} at column {e.colno}"
-                continue
-            if not isinstance(obj, dict):
-                yield here, None, "a line must be a JSON object"
-                continue
-            if layout is None:
-                layout = detect_layout(obj)
-                report.layouts[str(path)] = layout
-            try:
-                yield here, PARSERS[layout](obj), ""
-            except InvalidRecord as e:
-                yield here, None, str(e)
+            if raw.strip():
+                row += 1
+                yield Position(offset, lineno, row), raw, ""
+
+
+def parse_line(raw: bytes, layout: str | None) -> tuple[PaperRecord | None, str, str | None]:
+    """Return (record or None, reason, layout) for one line; layout None: detect it from this line."""
+    try:
+        obj = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as e:
+        return None, f"not UTF-8: {e.reason} at byte {e.start}", layout
+    except json.JSONDecodeError as e:
+        return None, f"bad JSON: {e.msg} at column {e.colno}", layout
+    if not isinstance(obj, dict):
+        return None, "a line must be a JSON object", layout
+    layout = layout or detect_layout(obj)
+    try:
+        return PARSERS[layout](obj), "", layout
+    except InvalidRecord as e:
+        return None, str(e), layout
+
+
+def read_records(
+    path: Path, report: ImportReport, start: Position | None = None
+) -> Iterator[tuple[Position, PaperRecord | None, str]]:
+    """Yield (position after the line, record or None, reason) for each non-blank line of path.
+
+    A line's own row (its vector's row) is the position's row − 1: rows count non-blank lines.
+    The first line that parses as an object sets the file's layout.
+    """
+    layout: str | None = None
+    for pos, raw, reason in _lines(path, start or Position()):
+        if raw is None:
+            yield pos, None, reason
+            continue
+        record, reason, layout = parse_line(raw, layout)
+        if layout is not None:
+            report.layouts.setdefault(str(path), layout)
+        yield pos, record, reason
+
+
+def _parsed(
+    path: Path, start: Position, prepare: Preparer, keep: bool
+) -> Iterator[tuple[Position, Prepared | None, str, str | None]]:
+    """Yield (position, prepared row or None, reason, layout) for each line (keep: the record too)."""
+    layout: str | None = None
+    for pos, raw, reason in _lines(path, start):
+        if raw is None:
+            yield pos, None, reason, layout
+            continue
+        record, reason, layout = parse_line(raw, layout)
+        if record is None:
+            yield pos, None, reason, layout
+            continue
+        item = prepare(record)
+        if not keep:
+            item.record, item.raw, item.layout = None, raw, layout or ""
+        yield pos, item, "", layout
+
+
+def _parse_again(item: Prepared) -> PaperRecord:
+    """Return the record of a prepared row from its line (parsed before in another process)."""
+    record, reason, _ = parse_line(item.raw, item.layout)
+    if record is None:  # it parsed once: only a changed parser could make this happen
+        raise InvalidRecord(reason)
+    return record
 
 
 def count_rows(path: Path) -> int:
@@ -303,60 +341,9 @@ def fingerprint(path: Path) -> str:
     return f"{st.st_size}:{st.st_mtime_ns}:{head}"
 
 
-T = TypeVar("T")
-_END = object()
-
-
-def read_ahead(items: Iterator[T], *, chunk: int = 500, depth: int = 8) -> Iterator[T]:
-    """Yield what items yields, produced by a thread of its own up to depth chunks ahead.
-
-    Parsing is Python (it holds the GIL) but a batch's write mostly waits on the database
-    (which releases it): run side by side they use both cores, where one thread used one.
-    """
-    out: queue.Queue[Any] = queue.Queue(maxsize=depth)
-    stop = threading.Event()
-
-    def put(value: Any) -> bool:
-        while not stop.is_set():
-            try:
-                out.put(value, timeout=0.1)
-                return True
-            except queue.Full:
-                continue
-        return False
-
-    def produce() -> None:
-        buf: list[T] = []
-        try:
-            for item in items:
-                buf.append(item)
-                if len(buf) >= chunk:
-                    if not put(buf):
-                        return
-                    buf = []
-            put(buf)
-            put(_END)
-        except BaseException as e:  # noqa: BLE001  # handed to the reading thread, raised there
-            put(e)
-
-    worker = threading.Thread(target=produce, name="import-reader", daemon=True)
-    worker.start()
-    try:
-        while True:
-            got = out.get()
-            if got is _END:
-                return
-            if isinstance(got, BaseException):
-                raise got
-            yield from got
-    finally:
-        stop.set()
-        worker.join(timeout=5)
-
-
-# The importer's on_batch hook: given what a batch wrote and its (row, record) pairs, it writes
-# what goes beside the papers (vectors) inside the batch's transaction.
-BatchHook = Callable[[BatchResult, list[tuple[int, PaperRecord]]], None]
+# The importer's on_batch hook: given what a batch wrote and its (row, arXiv id, title, abstract)
+# tuples, it writes what goes beside the papers (vectors) inside the batch's transaction.
+BatchHook = Callable[[BatchResult, list[tuple[int, str, str, str]]], None]
 
 
 def import_files(
@@ -403,17 +390,13 @@ def _import_file(
         if progress:
             progress(checkpoint.read)
     size = max(settings.IMPORT_BATCH, 1)
-    batch: list[tuple[int, PaperRecord]] = []
+    batch: list[tuple[int, str, str, str]] = []
     ready: list[Prepared] = []
     prepare = Preparer()
 
-    def parsed() -> Iterator[tuple[Position, Prepared | None, str]]:
-        for pos, record, reason in read_records(path, report, start):
-            yield pos, (prepare(record) if record is not None else None), reason
-
     def flush(pos: Position, *, last: bool) -> None:
         with transaction.atomic():  # the papers, what on_batch writes and the checkpoint: all or none
-            result = write_batch([], prepared=ready)
+            result = write_batch([], prepared=ready, parse=_parse_again)
             if on_batch and batch:
                 on_batch(result, batch)
             done["created"] += result.counts.created
@@ -437,8 +420,15 @@ def _import_file(
         batch.clear()
         ready.clear()
 
+    # A child process parses (a thread unpickles what it sends while this one waits on the
+    # database); a small file is parsed here, where starting a process would cost more.
+    small = path.stat().st_size < SMALL_FILE
+    lines = _parsed(path, start, prepare, keep=small)
+    items = read_ahead(lines if small else in_child(lambda: lines))
     pos, pending = start, 0
-    for pos, item, reason in read_ahead(parsed()):
+    for pos, item, reason, layout in items:
+        if layout is not None:
+            report.layouts.setdefault(str(path), layout)
         done["read"] += 1
         pending += 1
         if item is None:
@@ -447,7 +437,7 @@ def _import_file(
             if strict:
                 raise StrictImportError(f"{path}:{pos.line}: {reason} (strict: nothing was imported)")
             continue
-        batch.append((pos.row - 1, item.record))
+        batch.append((pos.row - 1, item.arxiv_id, *prepare.text(item)))
         ready.append(item)
         if len(batch) >= size:
             flush(pos, last=False)

@@ -13,7 +13,6 @@ from django.utils import timezone
 from paperwire.papers.bulk import BatchResult
 from paperwire.papers.importer import count_rows
 from paperwire.papers.models import Paper
-from paperwire.papers.records import PaperRecord
 
 from .embedding import DIM, MODEL_NAME, text_hash
 from .models import PaperVector
@@ -123,26 +122,23 @@ class VectorFeeder:
     def __init__(self, array: np.ndarray) -> None:
         self.array, self.stored = array, 0
 
-    def __call__(self, result: BatchResult, batch: list[tuple[int, PaperRecord]]) -> None:
-        latest = {r.arxiv_id: (row, r) for row, r in batch}  # the last line of an id wins, as in the upsert
+    def __call__(self, result: BatchResult, batch: list[tuple[int, str, str, str]]) -> None:
+        latest = {a: (row, t, x) for row, a, t, x in batch}  # the last line of an id wins, as in the upsert
         new = [(pk, *latest[a]) for a, pk in result.created.items()]
         if new:
             # Rows in file order read the memory-mapped array forward; float16 stored as given.
             new.sort(key=lambda t: t[1])
-            block = np.asarray(
-                self.array[[row for _, row, _ in new]], dtype=np.dtype(STORE_DTYPE).newbyteorder("<")
-            )
-            _insert_new(
-                [(pk, text_hash(r.title, r.abstract), block[i].tobytes()) for i, (pk, _, r) in enumerate(new)]
-            )
+            little16 = np.dtype(STORE_DTYPE).newbyteorder("<")
+            block = np.asarray(self.array[[row for _, row, _, _ in new]], dtype=little16)
+            _insert_new([(pk, text_hash(t, x), block[i].tobytes()) for i, (pk, _, t, x) in enumerate(new)])
             self.stored += len(new)
         others = {a: latest[a] for a in result.others}
         if others:
             pks = dict(Paper.objects.filter(arxiv_id__in=list(others)).values_list("arxiv_id", "pk"))
             self.stored += store(
                 [
-                    (pks[a], text_hash(r.title, r.abstract), np.asarray(self.array[row], dtype=np.float32))
-                    for a, (row, r) in others.items()
+                    (pks[a], text_hash(t, x), np.asarray(self.array[row], dtype=np.float32))
+                    for a, (row, t, x) in others.items()
                     if a in pks
                 ]
             )
