@@ -17,7 +17,7 @@ from typing import Any, BinaryIO, cast
 from django.conf import settings
 from django.db import transaction
 
-from .bulk import BatchResult, Prepared, Preparer, write_batch
+from .bulk import BatchResult, Prepared, Preparer, bulk_load, write_batch
 from .fields import squash, unique
 from .ids import InvalidArxivId, parse_arxiv_id
 from .models import ImportCheckpoint
@@ -362,7 +362,7 @@ def import_files(
     for path in paths:
         if not path.is_file():
             raise FileNotFoundError(f"{path}: no such file")
-    with transaction.atomic() if strict else nullcontext():
+    with bulk_load(), transaction.atomic() if strict else nullcontext():
         for path in paths:
             report.files += 1
             _import_file(path, report, strict=strict, progress=progress, on_batch=on_batch)
