@@ -177,7 +177,7 @@ def _copy_categories(rows: list[tuple[int, str, bool]]) -> None:
 # listing_day, …) in memory as they grow, and checkpoints every 40 MiB of WAL instead of every
 # 4 MiB copy fewer pages twice. Durability stays: WAL with synchronous=NORMAL (a kill -9 loses
 # nothing committed). Measured in docs/decisions.md.
-SQLITE_BULK = {"cache_size": -262_144, "wal_autocheckpoint": 10_000, "temp_store": 2}
+SQLITE_BULK = {"cache_size": -262_144, "wal_autocheckpoint": 10_000}
 
 
 @contextmanager
