@@ -26,7 +26,7 @@ class BadVectors(ValueError):
     """A vectors file that does not fit its papers file; the message says why."""
 
 
-def load_vectors(vectors: Path, papers: Path) -> np.ndarray:
+def load_vectors(vectors: Path, papers: Path, records: int | None = None) -> np.ndarray:
     """Check a vectors file against its papers file; return the array (memory-mapped).
 
     One row per record, DIM columns, finite values, unit length — or BadVectors, before
@@ -40,7 +40,7 @@ def load_vectors(vectors: Path, papers: Path) -> np.ndarray:
         raise BadVectors(f"{vectors}: shape {arr.shape}, expected (records, {DIM})")
     if arr.dtype.kind != "f":
         raise BadVectors(f"{vectors}: dtype {arr.dtype}, expected float16 or float32")
-    records = count_rows(papers)
+    records = count_rows(papers) if records is None else records  # given: the caller counted them
     if arr.shape[0] != records:
         raise BadVectors(
             f"{vectors}: {arr.shape[0]} rows but {papers} has {records} records (one row per record)"

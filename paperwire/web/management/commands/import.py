@@ -42,6 +42,10 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **opts: Any) -> None:
         console = Console(file=self.stdout, soft_wrap=True)  # type: ignore[arg-type]  # OutputWrapper writes like a text file
         paths: list[Path] = opts["paths"]
+        # A file is counted first so the bar shows the time left: a plain one always (about 1 s
+        # a GB), a gzip one only when the vectors check counts it anyway.
+        counted = opts["vectors"] is not None or all(p.is_file() and not is_gzip(p) for p in paths)
+        total = sum(count_rows(p) for p in paths if p.is_file()) if counted else None
         feeder = None
         if opts["vectors"] is not None:
             from paperwire.search.vectors_io import BadVectors, VectorFeeder, load_vectors
@@ -49,12 +53,9 @@ class Command(BaseCommand):
             if len(paths) != 1 or not paths[0].is_file():
                 raise CommandError("--vectors goes with exactly one papers file that exists")
             try:
-                feeder = VectorFeeder(load_vectors(opts["vectors"], paths[0]))
+                feeder = VectorFeeder(load_vectors(opts["vectors"], paths[0], total))
             except BadVectors as e:
                 raise CommandError(f"{e} (nothing was imported)") from None
-        # A plain file is counted first (about 1 s a GB) so the bar shows the time left.
-        plain = all(p.is_file() and not is_gzip(p) for p in paths)
-        total = sum(count_rows(p) for p in paths) if plain else None
         with progress_bar("importing", "papers", rate=True) as bar:
             task = bar.add_task("import", total=total)
             try:
