@@ -66,11 +66,16 @@ def _columns() -> list[models.Field[Any, Any]]:
     return [f for f in Paper._meta.concrete_fields if not f.primary_key]
 
 
+def _json(value: Any) -> str:
+    """Return value as JSONField stores it (an empty list, as most ai_keywords are, without the encoder)."""
+    return "[]" if value == [] else json.dumps(value)
+
+
 def _adapter(f: models.Field[Any, Any], ops: Any) -> Callable[[Any], Any] | None:
     """Return how a field's Python value becomes what the driver is given, as the ORM would
     (None: as it is)."""
     if isinstance(f, models.JSONField):
-        return json.dumps  # what JSONField stores (no custom encoder on Paper)
+        return _json  # what JSONField stores (no custom encoder on Paper)
     if isinstance(f, models.DateTimeField):
         return ops.adapt_datetimefield_value  # type: ignore[no-any-return]  # SQLite: naive UTC text
     if isinstance(f, models.DateField):
@@ -87,8 +92,11 @@ class Preparer:
         self.names = [f.attname for f in cols]
         self.title, self.abstract = self.names.index("title"), self.names.index("abstract")
         adapters = [_adapter(f, connection.ops) for f in cols]
-        self.adapt = [(i, conv) for i, conv in enumerate(adapters) if conv is not None]
         self.stamps = [i for i, f in enumerate(cols) if f.attname in ("created_at", "modified_at")]
+        # The stamps are set by stamped(), just before the write: not converted twice.
+        self.adapt = [
+            (i, conv) for i, conv in enumerate(adapters) if conv is not None and i not in self.stamps
+        ]
         self.stamp = adapters[self.stamps[0]] or (lambda v: v)
         # A plain object with the model's defaults: a Django model instance costs 100 µs to make.
         self.defaults = {f.attname: f.get_default() for f in cols}
