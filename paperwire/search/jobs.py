@@ -64,12 +64,6 @@ def count_to_embed() -> int:
     return Paper.objects.filter(~has_vector).count()
 
 
-def papers_to_embed() -> list[tuple[int, str, str]]:
-    """Return (pk, title, abstract) of papers with no vector, or one made from older text."""
-    out = [row for chunk in _missing() for row in chunk]
-    return sorted(out + _stale())
-
-
 def _todo(limit: int | None) -> Iterator[tuple[list[tuple[int, str, str]], bool]]:
     """Yield (chunk, fresh) of at most limit papers: those with no vector (fresh), then stale ones."""
     left = limit
