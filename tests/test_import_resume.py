@@ -55,6 +55,23 @@ def big_set(tmp: Path) -> tuple[Path, Path, list[str]]:
     return papers, path, ids
 
 
+def still_running(marker: str, wait: float = 15) -> list[int]:
+    """Return the pids of processes whose command line names marker, once they have had wait
+    seconds to end (an orphaned parser notices its parent is gone within a second)."""
+    deadline = time.monotonic() + wait
+    while True:
+        pids = []
+        for proc in Path("/proc").iterdir():
+            try:
+                if proc.name.isdigit() and marker in (proc / "cmdline").read_bytes().decode(errors="replace"):
+                    pids.append(int(proc.name))
+            except OSError:
+                continue  # ended while we looked
+        if not pids or time.monotonic() > deadline:
+            return pids
+        time.sleep(0.2)
+
+
 @pytest.mark.parametrize("gz", [False, True], ids=["plain", "gzip"])
 def test_an_import_killed_mid_run_resumes_with_nothing_lost_or_doubled(
     transactional_db: None, tmp_path: Path, gz: bool
@@ -78,6 +95,7 @@ def test_an_import_killed_mid_run_resumes_with_nothing_lost_or_doubled(
     child.send_signal(signal.SIGKILL)
     child.wait(WAIT)
     assert child.returncode == -signal.SIGKILL, child.communicate()[0]
+    assert not still_running(str(papers)), "the killed import's parser process lives on"
     [(line, created)] = db.query("SELECT line, created FROM papers_importcheckpoint")
     assert db.query("SELECT COUNT(*) FROM papers_paper") == [(created,)]  # batch and checkpoint together
     assert 1000 <= created < len(ids)
