@@ -146,6 +146,7 @@ def test_the_bulk_path_writes_what_the_row_by_row_upsert_writes(db: None) -> Non
     sample = [parse_sample(r) for r in demo_rows(200)]
     with open(KAGGLE, encoding="utf-8") as f:
         kaggle = [parse_kaggle(json.loads(line)) for line in f if line.strip()]
+    sample[0].categories.append("odd\\code")
     upsert_records(sample + kaggle)
     slow = {p.arxiv_id: columns(p) for p in Paper.objects.all()}
     slow_cats = sorted(PaperCategory.objects.values_list("paper__arxiv_id", "code", "primary"))
@@ -153,6 +154,7 @@ def test_the_bulk_path_writes_what_the_row_by_row_upsert_writes(db: None) -> Non
     sample = [parse_sample(r) for r in demo_rows(200)]
     with open(KAGGLE, encoding="utf-8") as f:
         kaggle = [parse_kaggle(json.loads(line)) for line in f if line.strip()]
+    sample[0].categories.append("odd\\code")  # a backslash, which COPY's text format escapes
     result = write_batch(sample + kaggle)
     assert result.counts.created == len(slow) == 203
     assert {p.arxiv_id: columns(p) for p in Paper.objects.all()} == slow

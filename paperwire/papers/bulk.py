@@ -166,6 +166,14 @@ def _insert_sqlite(
     return dict(mine.values_list("arxiv_id", "pk"))
 
 
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def copy_text(value: str) -> str:
+    """Return a string as one field of COPY's text format (backslash, tab and line breaks escaped)."""
+    return value.translate(_COPY_ESCAPES)
+
+
 def _copy_categories(rows: list[tuple[int, str, bool]]) -> None:
     """Write (paper id, code, primary) rows of new papers (COPY on PostgreSQL)."""
     if not rows:
@@ -174,9 +182,11 @@ def _copy_categories(rows: list[tuple[int, str, bool]]) -> None:
     primary = connection.ops.quote_name("primary")
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            # Written as COPY text in one piece: psycopg's write_row took 15 µs a row, and a
+            # paper has two categories on average (a fifth of the importer's time).
+            text = "".join(f"{pk}\t{copy_text(code)}\t{'t' if first else 'f'}\n" for pk, code, first in rows)
             with cursor.copy(f"COPY {table} (paper_id, code, {primary}) FROM STDIN") as copy:  # type: ignore[attr-defined]  # psycopg 3 cursor
-                for row in rows:
-                    copy.write_row(row)
+                copy.write(text)
         else:
             cursor.executemany(f"INSERT INTO {table} (paper_id, code, {primary}) VALUES (%s, %s, %s)", rows)  # noqa: S608  # our table and columns
 

@@ -105,9 +105,12 @@ def _insert_new(rows: list[tuple[int, str, bytes]]) -> None:
     cols = "paper_id, model, dim, dtype, data, text_hash, updated_at"
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            # COPY text in one piece (write_row escaped each vector byte by byte): bytea as hex,
+            # its backslash doubled for COPY; the other fields are ours and need no escaping.
+            fixed, when = f"{MODEL_NAME}\t{DIM}\t{STORE_DTYPE}", now.isoformat()
+            text = "".join(f"{pk}\t{fixed}\t\\\\x{data.hex()}\t{h}\t{when}\n" for pk, h, data in rows)
             with cursor.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:  # type: ignore[attr-defined]  # psycopg 3 cursor
-                for pk, h, data in rows:
-                    copy.write_row((pk, MODEL_NAME, DIM, STORE_DTYPE, data, h, now))
+                copy.write(text)
         else:
             stamp = connection.ops.adapt_datetimefield_value(now)
             cursor.executemany(
