@@ -7,7 +7,12 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-SAMPLE = Path(os.environ.get("PAPERWIRE_SAMPLE", ROOT.parent / "shared" / "data" / "arxiv-sample.jsonl.gz"))
+# The shared data sits beside the checkout (../shared) or, for a worktree, one level further up.
+_SHARED = next(
+    (p / "shared" for p in (ROOT.parent, ROOT.parent.parent) if (p / "shared" / "data").is_dir()),
+    ROOT.parent / "shared",
+)
+SAMPLE = Path(os.environ.get("PAPERWIRE_SAMPLE", _SHARED / "data" / "arxiv-sample.jsonl.gz"))
 
 
 def django_on(data_dir: Path) -> None:

@@ -175,7 +175,7 @@ def main() -> None:
     from scale_data import build
 
     start = time.perf_counter()
-    papers, vectors = build(args.size, args.out)
+    papers, vectors = build(args.size, args.out, layout="kaggle")
     print(f"set: {papers} ({time.perf_counter() - start:.0f} s); {os.cpu_count()} cores, load {load()}")
     for db in args.db.split(","):
         figures = run_one(db, args.size, papers, vectors, args)

@@ -227,6 +227,9 @@ INGEST_USER_AGENT = env("PAPERWIRE_USER_AGENT", f"paperwire/0.1 (self-hosted dai
 INGEST_CATEGORIES = env_list("PAPERWIRE_INGEST_CATEGORIES", "cs.LG,cs.CV,cs.CL,cs.AI")
 INGEST_HOUR = int(env("PAPERWIRE_INGEST_HOUR", "2"))
 INGEST_SOURCES = env_list("PAPERWIRE_INGEST_SOURCES", "arxiv")
+# Papers `paperwire import` writes in one transaction, with its checkpoint: a kill loses at most
+# one batch's work (redone on the rerun); above 2,000 a batch gains under 5 % and holds locks longer.
+IMPORT_BATCH = int(env("PAPERWIRE_IMPORT_BATCH", "2000"))
 # Seconds between two passes of the background worker (ingestion, embedding, indexes, digests).
 WORKER_INTERVAL = float(env("PAPERWIRE_WORKER_INTERVAL", "60"))
 

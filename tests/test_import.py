@@ -143,3 +143,19 @@ def test_gzip_detection_reads_the_magic_bytes_not_the_name(tmp_path: Path) -> No
     with gzip.open(path, "wt") as f:
         f.write(json.dumps(demo_rows(1)[0]) + "\n")
     assert import_files([path]).created == 1
+
+
+def test_a_line_that_is_not_utf8_is_reported_and_the_rest_imports(tmp_path: Path) -> None:
+    rows = demo_rows(3)
+    path = tmp_path / "latin1.jsonl"
+    path.write_bytes(
+        json.dumps(rows[0]).encode()
+        + b"\n"
+        + '{"title": "Caf\u00e9"}'.encode("latin-1")
+        + b"\n"
+        + json.dumps(rows[1]).encode()
+        + b"\n"
+    )
+    report = import_files([path])
+    assert report.created == 2
+    assert [(line, reason.split(":")[0]) for _, line, reason in report.invalid] == [(2, "not UTF-8")]

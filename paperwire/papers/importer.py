@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gzip
+import hashlib
 import io
 import json
 from collections.abc import Callable, Iterator
@@ -11,16 +12,18 @@ from contextlib import nullcontext
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO, cast
 
+from django.conf import settings
 from django.db import transaction
 
+from .bulk import BatchResult, Prepared, Preparer, bulk_load, write_batch
 from .fields import squash, unique
 from .ids import InvalidArxivId, parse_arxiv_id
+from .models import ImportCheckpoint
+from .pipeline import in_child, read_ahead
 from .records import PaperRecord, VersionInfo
-from .upsert import UpsertCounts, upsert_records
 
-BATCH = 2000  # records per transaction: big enough for speed, small enough to lose little on a crash
 SAMPLE_KEYS = {"id", "title", "abstract", "authors", "categories"}
 KAGGLE_KEYS = {"id", "title", "abstract", "authors", "categories", "versions"}
 
@@ -42,13 +45,28 @@ class ImportReport:
     unchanged: int = 0
     invalid: list[tuple[str, int, str]] = field(default_factory=list)  # (file, line, reason)
     layouts: dict[str, str] = field(default_factory=dict)  # file -> layout
+    resumed: dict[str, tuple[int, int]] = field(default_factory=dict)  # file -> (line, records) done before
+    invalid_earlier: int = 0  # invalid lines an earlier, interrupted run read (counted, not listed)
 
     def summary(self) -> str:
         """Return the one-line summary a person reads at the end of an import."""
         return (
             f"read {self.read}, created {self.created}, updated {self.updated}, "
-            f"unchanged {self.unchanged}, invalid {len(self.invalid)}"
+            f"unchanged {self.unchanged}, invalid {len(self.invalid) + self.invalid_earlier}"
         )
+
+
+def is_gzip(path: Path) -> bool:
+    """Return whether a file is gzip-compressed, by its magic bytes (not its name)."""
+    with open(path, "rb") as probe:
+        return probe.read(2) == b"\x1f\x8b"
+
+
+def _open_binary(path: Path) -> BinaryIO:
+    """Open a plain or gzip-compressed file for reading bytes."""
+    if is_gzip(path):
+        return cast(BinaryIO, gzip.open(path, "rb"))
+    return open(path, "rb")  # noqa: SIM115  # the caller closes it
 
 
 def _open_text(path: Path) -> io.TextIOBase:
@@ -122,9 +140,23 @@ def parse_sample(obj: dict[str, Any]) -> PaperRecord:
     )
 
 
+SMALL_FILE = 4 * 2**20  # bytes (on disk) below which a file is parsed in this process: 2,000 papers
+MONTHS = {m: i for i, m in enumerate("Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split(), start=1)}
+
+
 def _kaggle_version_date(created: Any) -> str | None:
     if not isinstance(created, str) or not created:
         return None
+    # arXiv's own form, "Mon, 2 Apr 2007 19:18:42 GMT", read by hand: email.utils takes 40 µs.
+    parts = created.split()
+    if len(parts) == 6 and parts[5] == "GMT" and parts[2] in MONTHS and len(parts[4]) == 8:
+        try:
+            hh, mm, ss = (int(x) for x in parts[4].split(":"))
+            when = dt.datetime(int(parts[3]), MONTHS[parts[2]], int(parts[1]), hh, mm, ss)  # noqa: DTZ001  # GMT, written with Z
+        except ValueError:
+            pass
+        else:
+            return when.isoformat() + "Z"
     try:
         return parsedate_to_datetime(created).astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
     except (TypeError, ValueError):
@@ -132,10 +164,13 @@ def _kaggle_version_date(created: Any) -> str | None:
 
 
 def _kaggle_author(parts: Any) -> str:
-    if not isinstance(parts, list) or not all(isinstance(p, str) for p in parts):
+    if type(parts) is list and len(parts) == 3 and all(type(p) is str for p in parts):
+        keyname, forenames, suffix = parts  # arXiv's own shape: the common case, read directly
+    elif isinstance(parts, list) and all(isinstance(p, str) for p in parts):
+        keyname, forenames, suffix = (list(parts) + ["", "", ""])[:3]
+    else:
         raise InvalidRecord("'authors_parsed' must be a list of [keyname, forenames, suffix]")
-    keyname, forenames, suffix = (list(parts) + ["", "", ""])[:3]
-    return " ".join(p.strip() for p in (forenames, keyname, suffix) if p and p.strip())
+    return " ".join([p for p in (forenames.strip(), keyname.strip(), suffix.strip()) if p])
 
 
 def parse_kaggle(obj: dict[str, Any]) -> PaperRecord:
@@ -198,37 +233,117 @@ def detect_layout(obj: dict[str, Any]) -> str:
 PARSERS: dict[str, Callable[[dict[str, Any]], PaperRecord]] = {"sample": parse_sample, "kaggle": parse_kaggle}
 
 
-def read_records(path: Path, report: ImportReport) -> Iterator[tuple[int, PaperRecord | None, str]]:
-    """Yield (line number, record or None, reason) for each non-blank line of path."""
-    layout: str | None = None
-    with _open_text(path) as f:
-        lineno = 0
+@dataclass
+class Position:
+    """Where reading a file stands: bytes, lines and non-blank lines (rows) read."""
+
+    offset: int = 0
+    line: int = 0
+    row: int = 0
+
+
+def _lines(path: Path, start: Position) -> Iterator[tuple[Position, bytes | None, str]]:
+    """Yield (position after the line, line, "") for each non-blank line of path, from start; at an
+    unreadable stretch (position, None, reason) and stop."""
+    with _open_binary(path) as f:
+        if start.offset:
+            f.seek(start.offset)  # gzip: decompresses up to there (about 1 s a GB)
+        offset, lineno, row = start.offset, start.line, start.row
         while True:
             try:
-                line = f.readline()
-            except (UnicodeDecodeError, EOFError, OSError, gzip.BadGzipFile) as e:
-                yield lineno + 1, None, f"unreadable file from here on: {e}"
+                raw = f.readline()
+            except (EOFError, OSError, gzip.BadGzipFile) as e:
+                yield Position(offset, lineno + 1, row), None, f"unreadable file from here on: {e}"
                 return
-            if not line:
+            if not raw:
                 return
+            offset += len(raw)
             lineno += 1
-            if not line.strip():
-                continue
-            try:
-                obj = json.loads(line)
-            except json.JSONDecodeError as e:
-                yield lineno, None, f"bad JSON: {e.msg} at column {e.colno}"
-                continue
-            if not isinstance(obj, dict):
-                yield lineno, None, "a line must be a JSON object"
-                continue
-            if layout is None:
-                layout = detect_layout(obj)
-                report.layouts[str(path)] = layout
-            try:
-                yield lineno, PARSERS[layout](obj), ""
-            except InvalidRecord as e:
-                yield lineno, None, str(e)
+            if raw.strip():
+                row += 1
+                yield Position(offset, lineno, row), raw, ""
+
+
+def parse_line(raw: bytes, layout: str | None) -> tuple[PaperRecord | None, str, str | None]:
+    """Return (record or None, reason, layout) for one line; layout None: detect it from this line."""
+    try:
+        obj = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as e:
+        return None, f"not UTF-8: {e.reason} at byte {e.start}", layout
+    except json.JSONDecodeError as e:
+        return None, f"bad JSON: {e.msg} at column {e.colno}", layout
+    if not isinstance(obj, dict):
+        return None, "a line must be a JSON object", layout
+    layout = layout or detect_layout(obj)
+    try:
+        return PARSERS[layout](obj), "", layout
+    except InvalidRecord as e:
+        return None, str(e), layout
+
+
+def read_records(
+    path: Path, report: ImportReport, start: Position | None = None
+) -> Iterator[tuple[Position, PaperRecord | None, str]]:
+    """Yield (position after the line, record or None, reason) for each non-blank line of path.
+
+    A line's own row (its vector's row) is the position's row − 1: rows count non-blank lines.
+    The first line that parses as an object sets the file's layout.
+    """
+    layout: str | None = None
+    for pos, raw, reason in _lines(path, start or Position()):
+        if raw is None:
+            yield pos, None, reason
+            continue
+        record, reason, layout = parse_line(raw, layout)
+        if layout is not None:
+            report.layouts.setdefault(str(path), layout)
+        yield pos, record, reason
+
+
+def _parsed(
+    path: Path, start: Position, prepare: Preparer, keep: bool
+) -> Iterator[tuple[Position, Prepared | None, str, str | None]]:
+    """Yield (position, prepared row or None, reason, layout) for each line (keep: the record too)."""
+    layout: str | None = None
+    for pos, raw, reason in _lines(path, start):
+        if raw is None:
+            yield pos, None, reason, layout
+            continue
+        record, reason, layout = parse_line(raw, layout)
+        if record is None:
+            yield pos, None, reason, layout
+            continue
+        item = prepare(record)
+        if not keep:
+            item.record, item.raw, item.layout = None, raw, layout or ""
+        yield pos, item, "", layout
+
+
+def _parse_again(item: Prepared) -> PaperRecord:
+    """Return the record of a prepared row from its line (parsed before in another process)."""
+    record, reason, _ = parse_line(item.raw, item.layout)
+    if record is None:  # it parsed once: only a changed parser could make this happen
+        raise InvalidRecord(reason)
+    return record
+
+
+def count_rows(path: Path) -> int:
+    """Return the number of non-blank lines of a file (each is a record, valid or not)."""
+    with _open_binary(path) as f:
+        return sum(1 for raw in f if raw.strip())
+
+
+def fingerprint(path: Path) -> str:
+    """Return what tells a file apart from an edited one: size, mtime and its first MiB's digest."""
+    st = path.stat()
+    with open(path, "rb") as f:
+        head = hashlib.blake2b(f.read(2**20), digest_size=8).hexdigest()
+    return f"{st.st_size}:{st.st_mtime_ns}:{head}"
+
+
+# The importer's on_batch hook: given what a batch wrote and its (row, arXiv id, title, abstract)
+# tuples, it writes what goes beside the papers (vectors) inside the batch's transaction.
+BatchHook = Callable[[BatchResult, list[tuple[int, str, str, str]]], None]
 
 
 def import_files(
@@ -236,38 +351,103 @@ def import_files(
     *,
     strict: bool = False,
     progress: Callable[[int], None] | None = None,
-    on_batch: Callable[[list[PaperRecord]], None] | None = None,
+    on_batch: BatchHook | None = None,
 ) -> ImportReport:
-    """Import papers from JSON Lines files; invalid lines are reported and skipped (strict: abort)."""
+    """Import papers from JSON Lines files; invalid lines are reported and skipped (strict: abort).
+
+    Each batch commits with a checkpoint of the file, so a rerun after a crash or kill goes on
+    from the last batch written (strict mode writes all at once and needs none).
+    """
     report = ImportReport()
     for path in paths:
         if not path.is_file():
             raise FileNotFoundError(f"{path}: no such file")
-    counts = UpsertCounts()
-
-    def flush(batch: list[PaperRecord]) -> None:
-        if batch:
-            counts.add(upsert_records(batch))
-            if on_batch:
-                on_batch(batch)
-            batch.clear()
-
-    with transaction.atomic() if strict else nullcontext():
+    with bulk_load(), transaction.atomic() if strict else nullcontext():
         for path in paths:
             report.files += 1
-            batch: list[PaperRecord] = []
-            for lineno, record, reason in read_records(path, report):
-                report.read += 1
-                if progress:
-                    progress(1)
-                if record is None:
-                    report.invalid.append((str(path), lineno, reason))
-                    if strict:
-                        raise StrictImportError(f"{path}:{lineno}: {reason} (strict: nothing was imported)")
-                    continue
-                batch.append(record)
-                if len(batch) >= BATCH:
-                    flush(batch)
-            flush(batch)
-    report.created, report.updated, report.unchanged = counts.created, counts.updated, counts.unchanged
+            _import_file(path, report, strict=strict, progress=progress, on_batch=on_batch)
     return report
+
+
+def _import_file(
+    path: Path,
+    report: ImportReport,
+    *,
+    strict: bool,
+    progress: Callable[[int], None] | None,
+    on_batch: BatchHook | None,
+) -> None:
+    """Import one file into report, from its checkpoint when an earlier run was cut short."""
+    key, mark = str(path.resolve()), fingerprint(path)
+    checkpoint = None if strict else ImportCheckpoint.objects.filter(path=key, fingerprint=mark).first()
+    start = Position()
+    done = {"read": 0, "created": 0, "updated": 0, "unchanged": 0, "invalid": 0}  # this file, all runs
+    if checkpoint is not None:
+        start = Position(checkpoint.offset, checkpoint.line, checkpoint.row)
+        done = {k: getattr(checkpoint, k) for k in done}
+        report.resumed[str(path)] = (checkpoint.line, checkpoint.read)
+        report.invalid_earlier += checkpoint.invalid
+        if progress:
+            progress(checkpoint.read)
+    size = max(settings.IMPORT_BATCH, 1)
+    batch: list[tuple[int, str, str, str]] = []
+    ready: list[Prepared] = []
+    prepare = Preparer()
+
+    def flush(pos: Position, *, last: bool) -> None:
+        with transaction.atomic():  # the papers, what on_batch writes and the checkpoint: all or none
+            result = write_batch([], prepared=ready, parse=_parse_again)
+            if on_batch and batch:
+                on_batch(result, batch)
+            done["created"] += result.counts.created
+            done["updated"] += result.counts.updated
+            done["unchanged"] += result.counts.unchanged
+            if strict:
+                pass
+            elif last:
+                ImportCheckpoint.objects.filter(path=key).delete()
+            else:
+                ImportCheckpoint.objects.update_or_create(
+                    path=key,
+                    defaults={
+                        "fingerprint": mark,
+                        "offset": pos.offset,
+                        "line": pos.line,
+                        "row": pos.row,
+                        **done,
+                    },
+                )
+        batch.clear()
+        ready.clear()
+
+    # A child process parses (a thread unpickles what it sends while this one waits on the
+    # database); a small file is parsed here, where starting a process would cost more.
+    small = path.stat().st_size < SMALL_FILE
+    lines = _parsed(path, start, prepare, keep=small)
+    items = read_ahead(lines if small else in_child(lambda: lines))
+    pos, pending = start, 0
+    for pos, item, reason, layout in items:
+        if layout is not None:
+            report.layouts.setdefault(str(path), layout)
+        done["read"] += 1
+        pending += 1
+        if item is None:
+            done["invalid"] += 1
+            report.invalid.append((str(path), pos.line, reason))
+            if strict:
+                raise StrictImportError(f"{path}:{pos.line}: {reason} (strict: nothing was imported)")
+            continue
+        batch.append((pos.row - 1, item.arxiv_id, *prepare.text(item)))
+        ready.append(item)
+        if len(batch) >= size:
+            flush(pos, last=False)
+            if progress:
+                progress(pending)
+            pending = 0
+    flush(pos, last=True)
+    if progress:
+        progress(pending)
+    report.read += done["read"]
+    report.created += done["created"]
+    report.updated += done["updated"]
+    report.unchanged += done["unchanged"]

@@ -116,3 +116,27 @@ class DayCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.listing_day} {self.code or 'all'}: {self.n}"
+
+
+class ImportCheckpoint(models.Model):
+    """How far `paperwire import` got in a file, saved in each batch's own transaction.
+
+    A rerun of the same file (same size, time and first bytes) starts from here: what the
+    database holds and where the file is read from can never disagree, so a run killed
+    at any point is resumed with nothing lost or doubled. Deleted when the file is done.
+    """
+
+    path = models.CharField(max_length=1000, unique=True)  # resolved path of the file
+    fingerprint = models.CharField(max_length=64)  # size, mtime and a digest of the first MiB
+    offset = models.BigIntegerField()  # bytes of the (uncompressed) file read and written
+    line = models.PositiveIntegerField()  # lines read
+    row = models.PositiveIntegerField()  # non-blank lines read (the row of the next vector)
+    read = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    invalid = models.PositiveIntegerField(default=0)
+    saved_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.path} at line {self.line}"

@@ -8,7 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from rich.console import Console
 
-from paperwire.papers.importer import ImportReport, StrictImportError, import_files
+from paperwire.papers.importer import ImportReport, StrictImportError, count_rows, import_files, is_gzip
 from paperwire.progress import progress_bar
 
 MAX_REASONS = 20  # invalid lines listed one by one before the rest are only counted
@@ -18,6 +18,8 @@ def print_report(console: Console, report: ImportReport) -> None:
     """Print an import report: counts, then the invalid lines with their reasons."""
     for path, layout in report.layouts.items():
         console.print(f"{path}: {layout} layout")
+    for path, (line, records) in report.resumed.items():
+        console.print(f"{path}: resumed after line {line:,} ({records:,} records read by an earlier run)")
     console.print(f"Imported {report.files} file(s): {report.summary()}")
     for path, line, reason in report.invalid[:MAX_REASONS]:
         console.print(f"  invalid {path}:{line}: {reason}", markup=False, highlight=False)
@@ -40,6 +42,10 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **opts: Any) -> None:
         console = Console(file=self.stdout, soft_wrap=True)  # type: ignore[arg-type]  # OutputWrapper writes like a text file
         paths: list[Path] = opts["paths"]
+        # A file is counted first so the bar shows the time left: a plain one always (about 1 s
+        # a GB), a gzip one only when the vectors check counts it anyway.
+        counted = opts["vectors"] is not None or all(p.is_file() and not is_gzip(p) for p in paths)
+        total = sum(count_rows(p) for p in paths if p.is_file()) if counted else None
         feeder = None
         if opts["vectors"] is not None:
             from paperwire.search.vectors_io import BadVectors, VectorFeeder, load_vectors
@@ -47,11 +53,11 @@ class Command(BaseCommand):
             if len(paths) != 1 or not paths[0].is_file():
                 raise CommandError("--vectors goes with exactly one papers file that exists")
             try:
-                feeder = VectorFeeder(*load_vectors(opts["vectors"], paths[0]))
+                feeder = VectorFeeder(load_vectors(opts["vectors"], paths[0], total))
             except BadVectors as e:
                 raise CommandError(f"{e} (nothing was imported)") from None
-        with progress_bar("importing", "papers") as bar:
-            task = bar.add_task("import", total=None)
+        with progress_bar("importing", "papers", rate=True) as bar:
+            task = bar.add_task("import", total=total)
             try:
                 report = import_files(
                     paths, strict=opts["strict"], progress=lambda n: bar.advance(task, n), on_batch=feeder
