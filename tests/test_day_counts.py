@@ -133,3 +133,31 @@ def test_refreshing_statistics_after_an_import_gives_the_planner_row_counts(tmp_
         else:
             cursor.execute("SELECT CAST(stat AS INTEGER) FROM sqlite_stat1 WHERE idx = 'paper_day_walk'")
         assert cursor.fetchone()[0] == 20
+
+
+@pytest.mark.django_db(transaction=True)  # the command's VACUUM cannot run inside a transaction
+def test_a_big_import_refreshes_statistics_as_it_ends_and_a_small_one_does_not(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import importlib
+    import io
+
+    from django.core.management import call_command
+
+    command = importlib.import_module("paperwire.web.management.commands.import")  # "import" is a keyword
+
+    monkeypatch.setattr(command, "REFRESH_AFTER", 5)  # stands in for 10,000 papers
+    out = io.StringIO()
+    call_command(
+        "import",
+        str(write_jsonl(tmp_path / "few.jsonl", [record(i, "2026-05-01", []) for i in range(4)])),
+        stdout=out,
+    )
+    assert "planner statistics" not in out.getvalue()
+    out = io.StringIO()
+    call_command(
+        "import",
+        str(write_jsonl(tmp_path / "many.jsonl", [record(i, "2026-05-02", []) for i in range(10, 16)])),
+        stdout=out,
+    )
+    assert "refreshed planner statistics of papers_paper" in out.getvalue()
