@@ -104,3 +104,11 @@ def test_cards_with_reasons_and_badges_escape_the_reasons(demo_papers: int) -> N
     assert "<li>close to &lt;b&gt;x&lt;/b&gt;</li>" in html
     assert 'badge seen">seen' in html and 'badge warn">muted' in html
     assert_inert(f"<body>{html}</body>")
+
+
+def test_search_marks_only_what_it_reads_never_the_buttons_words(indexed: None) -> None:
+    html = member_client().get("/search", {"q": "diffusion save comments upvote"}).content.decode()
+    assert "<mark>" in html.lower()
+    for form in re.findall(r"<form.*?</form>", html, re.S):
+        assert "<mark>" not in form
+    assert "<mark>comments</mark>" not in html

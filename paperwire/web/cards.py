@@ -110,6 +110,9 @@ def card(
     )
     if snippet:
         abstract = folded(snippet)
+    if terms:  # only what search reads is marked: not the buttons' words, the date or the counts
+        words = set(terms)  # head and abstract were built escaped above
+        head, abstract = highlight_html(SafeString(head), words), highlight_html(SafeString(abstract), words)
     n = paper.num_comments
     plural = "" if n == 1 else "s"
     tail = ""
@@ -135,6 +138,4 @@ def card(
         f"      {tail}\n    </p>\n    {reasons}\n    {buttons}\n  </div>\n</article>\n"
     )
     safe = mark_safe(html)  # noqa: S308  (every value above is escaped, a number or render_math's output)
-    if terms:
-        safe = highlight_html(safe, set(terms))
     return mark_safe(f"{safe}{coins}") if with_coins else safe  # noqa: S308  (both safe)
