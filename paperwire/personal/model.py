@@ -15,7 +15,9 @@ import re
 import time
 import zlib
 from collections.abc import Iterable, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -60,6 +62,12 @@ STOP = frozenset(
 def tokens(text: str) -> set[str]:
     """Return the distinct words of a text the word model knows about (lower case, no stop words)."""
     return {w for w in TOKEN.findall(text.lower()) if w not in STOP and len(w) > 2}
+
+
+@lru_cache(maxsize=16384)
+def title_tokens(title: str) -> frozenset[str]:
+    """Return tokens(title), kept per process: /for-you scores every title of the day each view."""
+    return frozenset(tokens(title))
 
 
 def vectors(pks: Iterable[int]) -> dict[int, np.ndarray]:
@@ -125,13 +133,13 @@ class LearnedTaste:
             return np.zeros(len(matrix), dtype=np.float32)
         return matrix @ self.weights + self.bias
 
-    def score_words(self, words: set[str]) -> float:
+    def score_words(self, words: AbstractSet[str]) -> float:
         """Return the word model's score of a text's words (binary, length-normalised as in training)."""
         if not self.words or not words:
             return 0.0
         return sum(self.words.get(w, 0.0) for w in words) / math.sqrt(len(words))
 
-    def top_words(self, words: set[str], n: int = 3) -> list[str]:
+    def top_words(self, words: AbstractSet[str], n: int = 3) -> list[str]:
         """Return the words of a text that weigh most for the member (positive weights only)."""
         weighed = sorted(((self.words[w], w) for w in words if self.words.get(w, 0.0) > 0), reverse=True)
         return [w for _, w in weighed[:n]]
