@@ -32,7 +32,7 @@ SHELL_FRAME = {"base.html", "message.html", "400.html", "404.html", "429.html", 
 # Known exceptions: the search page includes the shell's paper card and the feeds' search boxes
 # (moving the page to the shell waits for the search pager work; docs/decisions.md).
 KNOWN = {
-    ("search", "search/results.html", "web", "papers/_card.html"),
+    ("search", "search/results.html", "web", "{% load cards %}"),
     ("search", "search/results.html", "feeds", "feeds/_save_search.html"),
     ("search", "search/results.html", "feeds", "feeds/_search_feeds.html"),
     # The search page offers its results as citations, like every list page.
@@ -40,8 +40,8 @@ KNOWN = {
     # The search page and the member's pages show the shell's paper card, with the member's
     # "N papers hidden by your mute rules" line (personal's tag) on the search page.
     ("search", "search/results.html", "personal", "{% load personal %}"),
-    ("personal", "personal/author.html", "web", "papers/_card.html"),
-    ("personal", "personal/for_you.html", "web", "papers/_card.html"),
+    ("personal", "personal/author.html", "web", "{% load cards %}"),
+    ("personal", "personal/for_you.html", "web", "{% load cards %}"),
 }
 REFERENCE = re.compile(r'\{%\s*(?:include|extends)\s+"([^"]+)"')
 LOAD = re.compile(r"\{%\s*load\s+([\w ]+?)\s*%\}")

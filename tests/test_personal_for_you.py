@@ -12,7 +12,11 @@ from django.test import Client
 from paperwire.papers.models import Paper
 from paperwire.personal import interests, model, signals
 from paperwire.personal.models import LibraryItem, Taste
+from paperwire.search import store
+from paperwire.search.models import PaperVector
+from paperwire.search.store import readers
 from tests.personal_fixtures import LATER, logged_in
+from tests.search_fixtures import import_slice
 
 pytest_plugins = ["tests.personal_fixtures", "tests.community_fixtures"]
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clear_cache")]
@@ -214,3 +218,30 @@ def test_a_malformed_page_or_collection_number_is_refused_or_ignored_never_a_500
     answer = client.get(f"{DAY}&page=²")
     assert answer.status_code == 400 and "page" in answer.json()["error"]
     assert client.get("/library?collection=²").status_code == 200  # an unknown filter is dropped
+
+
+def test_ranking_reads_vectors_from_the_index_files_and_newer_ones_from_the_database(
+    db: None, tmp_path: Any
+) -> None:
+    import_slice(tmp_path, 40)
+    readers.reset()
+    pks = list(Paper.objects.order_by("pk").values_list("pk", flat=True))
+    stored = model.stored_vectors(pks)
+    assert len(stored) == 40
+    source = Paper.objects.get(pk=pks[0])
+    vector = PaperVector.objects.get(paper_id=pks[0])
+    source.pk, source.arxiv_id = None, "2799.00001"
+    source.save()  # arrived after the last index run: only the database has its vector
+    vector.pk, vector.paper = None, source
+    vector.save()
+    got = model.vectors([*pks, source.pk, 10**9])
+    assert set(got) == {*pks, source.pk}  # an unknown pk has none
+    for pk in pks:
+        assert np.allclose(got[pk], stored[pk], atol=1e-3)
+    assert np.allclose(got[source.pk], stored[pks[0]], atol=1e-3)
+    assert readers.built_vectors() is not None
+    readers.reset()
+    for path in store.vector_files():
+        path.unlink()
+    assert readers.built_vectors() is None  # never built in a request: the database answers
+    assert set(model.vectors([*pks, source.pk])) == {*pks, source.pk}

@@ -98,7 +98,8 @@ def score_papers(
         matrix = np.stack([vecs.get(p.pk, np.zeros(dim, dtype=np.float32)) for p in papers])
         scores += taste.score_vectors(matrix)
         if taste.words:
-            scores += model.WORD_WEIGHT * np.array([taste.score_words(model.tokens(p.title)) for p in papers])
+            words = [model.title_tokens(p.title) for p in papers]
+            scores += model.WORD_WEIGHT * np.array([taste.score_words(w) for w in words])
     scores += np.array([_boost(p, interests) for p in papers])
     return scores.tolist(), vecs
 
@@ -137,7 +138,7 @@ def explain(
             more = "…" if len(close) > NEAR_SHOWN else ""
             s = "s" if len(close) > 1 else ""
             why.append(f"close to {len(close)} paper{s} you saved or upvoted: {shown}{more}")
-        words = taste.top_words(model.tokens(p.title)) if taste.trained else []
+        words = taste.top_words(model.title_tokens(p.title)) if taste.trained else []
         if words:
             why.append(f"words that weigh most for you: {', '.join(words)}")
         if cold and not why:

@@ -503,5 +503,17 @@ class Readers:
             self._vectors = (stamp, searcher)
             return searcher
 
+    def built_vectors(self) -> VectorSearcher | None:
+        """Return the vector searcher when its files are built and whole; never build them."""
+        stamp = _stamp("vectors")
+        cached = self._vectors
+        if stamp is None:
+            return None
+        if cached is not None and cached[0] == stamp:
+            return cached[1]
+        if not vectors_ok(read_manifest("vectors")):
+            return None
+        return self.vectors()
+
 
 readers = Readers()

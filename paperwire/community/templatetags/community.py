@@ -20,15 +20,20 @@ register = template.Library()
 
 
 def _voted(context: template.Context, paper: Any) -> bool:
-    """Return whether the viewer upvoted paper, asking the database once per feed page."""
+    """Return whether the viewer upvoted paper, asking the database once per list page."""
     request = context.get("request")
     if request is None or not request.user.is_authenticated:
         return False
     known: dict[int, bool] | None = getattr(request, "_paperwire_voted", None)
     if known is None or paper.pk not in known:
-        feed = context.get("feed")
-        ids = {p.pk for p in feed.papers} if feed is not None else set()
-        ids.add(paper.pk)
+        # Every paper of the page at once: a feed's papers, a search's hits, for-you's picks.
+        ids = {paper.pk}
+        for name in ("feed", "search", "foryou"):
+            holder = context.get(name)
+            if holder is not None:
+                ids |= {p.pk for p in getattr(holder, "papers", [])}
+                ids |= {h.paper.pk for h in getattr(holder, "hits", [])}
+                ids |= {h.paper.pk for h in getattr(holder, "picks", [])}
         voted = votes.voted_ids(request.user, ids)
         known = {**(known or {}), **{pk: pk in voted for pk in ids}}
         request._paperwire_voted = known
