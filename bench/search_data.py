@@ -94,6 +94,26 @@ def synthetic(
         yield row, vec
 
 
+def keyword_document(pk: int, row: dict):  # noqa: ANN201  # tantivy's Document, imported late
+    """Return the keyword index document of a sample row stored under pk."""
+    import datetime as dt
+
+    from paperwire.search import keyword
+
+    day = row.get("announced") or row.get("published")
+    return keyword.document(
+        keyword.DocFields(
+            pk,
+            row["id"],
+            " ".join(row["title"].split()),
+            row["authors"],
+            row["abstract"],
+            row["categories"],
+            dt.date.fromisoformat(day) if day else None,
+        )
+    )
+
+
 def build_indexes(pairs: Iterator[tuple[dict, np.ndarray]], total: int, threads: int = 1) -> dict[str, float]:
     """Write the keyword and vector index files for pairs; return timings and sizes."""
     from paperwire.search import ann, keyword
@@ -121,23 +141,8 @@ def build_indexes(pairs: Iterator[tuple[dict, np.ndarray]], total: int, threads:
         return time.perf_counter() - started
 
     for pk, (row, vec) in enumerate(pairs, start=1):
-        import datetime as dt
-
-        day = row.get("announced") or row.get("published")
         started = time.perf_counter()
-        writer.add_document(
-            keyword.document(
-                keyword.DocFields(
-                    pk,
-                    row["id"],
-                    " ".join(row["title"].split()),
-                    row["authors"],
-                    row["abstract"],
-                    row["categories"],
-                    dt.date.fromisoformat(day) if day else None,
-                )
-            )
-        )
+        writer.add_document(keyword_document(pk, row))
         t_kw += time.perf_counter() - started
         labels.append(pk)
         batch.append(vec)
@@ -172,7 +177,6 @@ def build_indexes(pairs: Iterator[tuple[dict, np.ndarray]], total: int, threads:
 
 def build_keyword(rows: list[dict]) -> None:
     """Write the keyword index files alone for the sample rows (pks are line numbers + 1)."""
-    import datetime as dt
     import shutil
 
     from paperwire.search import keyword
@@ -182,20 +186,7 @@ def build_keyword(rows: list[dict]) -> None:
     index = keyword.open_index(keyword_path(), create=True)
     writer = index.writer(keyword.WRITER_HEAP, 1)
     for pk, row in enumerate(rows, start=1):
-        day = row.get("announced") or row.get("published")
-        writer.add_document(
-            keyword.document(
-                keyword.DocFields(
-                    pk,
-                    row["id"],
-                    " ".join(row["title"].split()),
-                    row["authors"],
-                    row["abstract"],
-                    row["categories"],
-                    dt.date.fromisoformat(day) if day else None,
-                )
-            )
-        )
+        writer.add_document(keyword_document(pk, row))
     writer.commit()
     writer.wait_merging_threads()
     docs = keyword.open_index(keyword_path()).searcher().num_docs

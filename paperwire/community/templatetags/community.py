@@ -11,6 +11,7 @@ from django.utils.safestring import SafeString
 from django.utils.text import slugify
 
 from paperwire.papers import queries, trending
+from paperwire.papers.on_page import paper_ids_on_page
 
 from .. import comments, render, votes
 from ..members import refusal
@@ -26,14 +27,7 @@ def _voted(context: template.Context, paper: Any) -> bool:
         return False
     known: dict[int, bool] | None = getattr(request, "_paperwire_voted", None)
     if known is None or paper.pk not in known:
-        # Every paper of the page at once: a feed's papers, a search's hits, for-you's picks.
-        ids = {paper.pk}
-        for name in ("feed", "search", "foryou"):
-            holder = context.get(name)
-            if holder is not None:
-                ids |= {p.pk for p in getattr(holder, "papers", [])}
-                ids |= {h.paper.pk for h in getattr(holder, "hits", [])}
-                ids |= {h.paper.pk for h in getattr(holder, "picks", [])}
+        ids = paper_ids_on_page(context, paper)  # every paper of the page at once
         voted = votes.voted_ids(request.user, ids)
         known = {**(known or {}), **{pk: pk in voted for pk in ids}}
         request._paperwire_voted = known

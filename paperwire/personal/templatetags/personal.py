@@ -12,6 +12,8 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import slugify
 
+from paperwire.papers.on_page import paper_ids_on_page
+
 from .. import render
 from ..signals import Marks, marks
 
@@ -24,13 +26,7 @@ def _marks(context: template.Context, paper: Any) -> Marks:
     request = context["request"]
     known: dict[int, Marks] | None = getattr(request, "_paperwire_marks", None)
     if known is None or paper.pk not in known:
-        ids = {paper.pk}
-        for name in ("feed", "search", "foryou"):
-            holder = context.get(name)
-            if holder is not None:
-                ids |= {p.pk for p in getattr(holder, "papers", [])}
-                ids |= {h.paper.pk for h in getattr(holder, "hits", [])}
-                ids |= {h.paper.pk for h in getattr(holder, "picks", [])}
+        ids = paper_ids_on_page(context, paper)
         found = marks(request.user, ids)
         known = {**(known or {}), **{pk: found for pk in ids}}
         request._paperwire_marks = known
