@@ -161,3 +161,10 @@ def test_a_big_import_refreshes_statistics_as_it_ends_and_a_small_one_does_not(
         stdout=out,
     )
     assert "refreshed planner statistics of papers_paper" in out.getvalue()
+
+
+def test_statistics_refresh_inside_a_transaction_analyses_instead_of_failing(tmp_path: Path) -> None:
+    from paperwire.papers.maintenance import refresh_statistics
+
+    load(tmp_path, [record(i, "2026-05-01", ["cs.LG"]) for i in range(3)])
+    assert refresh_statistics().tables[0] == "papers_paper"  # VACUUM here would raise on PostgreSQL

@@ -6,7 +6,8 @@ from typing import Any
 from django.db import migrations, models
 
 # PostgreSQL: statement-level triggers over transition tables, so a batch of 500 inserted
-# papers costs one grouped upsert, not 500. Additions upsert; subtractions only UPDATE rows
+# papers costs one grouped upsert, not 500. Each insert takes its count rows in (day, code)
+# order, so two imports or ingestions at once lock them in one order and cannot deadlock. Additions upsert; subtractions only UPDATE rows
 # that exist: a table emptied wholesale (a test flush deletes the counts first) stays empty
 # instead of going negative.
 PG_TRIGGERS = """
@@ -14,7 +15,7 @@ CREATE FUNCTION papers_paper_counts() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP = 'INSERT' THEN
         INSERT INTO papers_daycount (listing_day, code, n)
-            SELECT listing_day, '', COUNT(*) FROM new_rows WHERE NOT hidden GROUP BY listing_day
+            SELECT listing_day, '', COUNT(*) FROM new_rows WHERE NOT hidden GROUP BY listing_day ORDER BY listing_day
             ON CONFLICT (listing_day, code) DO UPDATE SET n = papers_daycount.n + EXCLUDED.n;
     ELSIF TG_OP = 'DELETE' THEN
         UPDATE papers_daycount d SET n = d.n - g.c
@@ -36,7 +37,7 @@ BEGIN
                 JOIN LATERAL (SELECT '' AS code UNION ALL
                               SELECT code FROM papers_papercategory WHERE paper_id = w.id) c ON TRUE
                 WHERE NOT w.hidden AND (o.hidden, o.listing_day) IS DISTINCT FROM (w.hidden, w.listing_day)
-                GROUP BY w.listing_day, c.code
+                GROUP BY w.listing_day, c.code ORDER BY w.listing_day, c.code
             ON CONFLICT (listing_day, code) DO UPDATE SET n = papers_daycount.n + EXCLUDED.n;
     END IF;
     RETURN NULL;
@@ -48,12 +49,14 @@ BEGIN
         UPDATE papers_daycount d SET n = d.n - g.c FROM (
             SELECT p.listing_day, o.code, COUNT(*) AS c FROM old_rows o
                 JOIN papers_paper p ON p.id = o.paper_id WHERE NOT p.hidden GROUP BY p.listing_day, o.code
+                ORDER BY p.listing_day, o.code
         ) g WHERE d.listing_day = g.listing_day AND d.code = g.code;
     END IF;
     IF TG_OP IN ('INSERT', 'UPDATE') THEN
         INSERT INTO papers_daycount (listing_day, code, n)
             SELECT p.listing_day, w.code, COUNT(*) FROM new_rows w
                 JOIN papers_paper p ON p.id = w.paper_id WHERE NOT p.hidden GROUP BY p.listing_day, w.code
+                ORDER BY p.listing_day, w.code
             ON CONFLICT (listing_day, code) DO UPDATE SET n = papers_daycount.n + EXCLUDED.n;
     END IF;
     RETURN NULL;
