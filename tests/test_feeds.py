@@ -115,3 +115,16 @@ def test_an_unknown_or_hostile_category_feed_is_not_found(client: Client, papers
 def test_the_feeds_of_an_empty_instance_are_valid_and_empty(client: Client, db: None) -> None:
     for url in ("/feeds/daily.rss", "/feeds/weekly.atom", "/feeds/trending.rss"):
         assert parsed(client, url).entries == []
+
+
+def test_feed_items_show_text_mode_tex_as_characters_and_keep_math_as_source(
+    client: Client, papers: int
+) -> None:
+    paper = Paper.objects.get(arxiv_id=entry_ids(parsed(client, "/feeds/daily.rss"))[0])
+    paper.title = r"Schr\"odinger bridges at 96\% with $\alpha_1$"
+    paper.abstract = r"We study ``bridges'' in G\"odel's sense, pages 1--10, and $x\%$ of cases."
+    paper.save()
+    feed = parsed(client, "/feeds/daily.rss")
+    item = next(e for e in feed.entries if e.id.endswith(paper.arxiv_id))
+    assert item.title == r"Schrödinger bridges at 96% with $\alpha_1$"
+    assert item.summary == r"We study “bridges” in Gödel's sense, pages 1–10, and $x\%$ of cases."

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils.feedgenerator import SyndicationFeed
 
 from paperwire.papers import queries, trending
+from paperwire.papers.latex import plain_tex
 from paperwire.papers.models import Paper
 from paperwire.papers.periods import Period, period_containing
 from paperwire.papers.text import abstract_start, author_line
@@ -104,10 +105,10 @@ class PaperFeed(Feed):
         ).papers
 
     def item_title(self, item: Paper) -> str:
-        return " ".join(item.title.split())
+        return plain_tex(" ".join(item.title.split()))
 
     def item_description(self, item: Paper) -> str:
-        return abstract_start(item.abstract, 600)
+        return abstract_start(plain_tex(item.abstract), 600)
 
     def item_link(self, item: Paper) -> str:
         return settings.BASE_URL + reverse("paper", args=[item.arxiv_id])

@@ -135,6 +135,18 @@ def tex_text(text: str) -> str:
     return text
 
 
+def plain_tex(text: str) -> str:
+    """Return text for plain-text readers: text-mode TeX as Unicode, math left as its source."""
+    out: list[str] = []
+    pos = 0
+    for m in MATH.finditer(text):
+        out.append(tex_text(text[pos : m.start()]))
+        out.append(m.group(0))
+        pos = m.end()
+    out.append(tex_text(text[pos:]))
+    return "".join(out)
+
+
 @lru_cache(maxsize=8192)
 def render_math(text: str) -> SafeString:
     """Return text as HTML: math rendered as MathML, every other character escaped."""
