@@ -25,7 +25,7 @@ from django.utils.text import slugify
 from paperwire.citations.templatetags.citations import coins_title
 from paperwire.papers.latex import render_math
 from paperwire.papers.models import Paper
-from paperwire.papers.templatetags.paperwire import AUTHORS_SHOWN
+from paperwire.papers.templatetags.paperwire import AUTHORS_SHOWN, folded
 from paperwire.personal.templatetags.personal import AUTHOR_SAFE
 from paperwire.search.highlight import highlight_html
 
@@ -37,11 +37,6 @@ COMMENT_ICON = (
     '1.5 0 0 1 14 3.5v6a1.5 1.5 0 0 1-1.5 1.5H7l-3 3v-3h-.5A1.5 1.5 0 0 1 2 9.5z" fill="none" '
     'stroke="currentColor" stroke-width="1.4"/></svg>'
 )
-
-
-def folded(text: str) -> str:
-    """Return text on one line (all whitespace folded) as HTML, math as MathML."""
-    return str(render_math(" ".join((text or "").split())))
 
 
 @lru_cache(maxsize=CACHED_CARDS)
@@ -109,7 +104,7 @@ def card(
     )
     # A search card shows its snippet instead: the abstract is rendered (render_math keeps it)
     # only when shown, as rendering a cold one costs ~0.35 ms, half a cold card.
-    abstract = folded(snippet or paper.abstract)
+    abstract = str(folded(snippet or paper.abstract))
     if terms:  # only what search reads is marked: not the buttons' words, the date or the counts
         words = set(terms)  # head and abstract were built escaped above
         head, abstract = highlight_html(SafeString(head), words), highlight_html(SafeString(abstract), words)
