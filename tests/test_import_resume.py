@@ -17,6 +17,7 @@ from django.core.management import call_command
 from paperwire.papers.bulk import write_batch
 from paperwire.papers.importer import SMALL_FILE, import_files, parse_kaggle, parse_sample
 from paperwire.papers.models import ImportCheckpoint, Paper, PaperCategory
+from paperwire.papers.records import PaperRecord
 from paperwire.papers.upsert import upsert_records
 from paperwire.search.models import PaperVector
 from tests.ingest_fixtures import ProcessDb
@@ -142,11 +143,20 @@ def columns(paper: Paper) -> dict[str, Any]:
     }
 
 
+def hostile(record: PaperRecord) -> None:
+    """Give a record every character COPY's text format treats specially, and its NULL marker."""
+    record.title = "Tabs\there, a \\N and a back\\slash\\"
+    record.abstract = "Line one\nline two\r\nline three\t\\t end"
+    record.comments = "\\N"
+    record.authors = ["A\tB", "C\\D"]
+
+
 def test_the_bulk_path_writes_what_the_row_by_row_upsert_writes(db: None) -> None:
     sample = [parse_sample(r) for r in demo_rows(200)]
     with open(KAGGLE, encoding="utf-8") as f:
         kaggle = [parse_kaggle(json.loads(line)) for line in f if line.strip()]
     sample[0].categories.append("odd\\code")
+    hostile(sample[1])
     upsert_records(sample + kaggle)
     slow = {p.arxiv_id: columns(p) for p in Paper.objects.all()}
     slow_cats = sorted(PaperCategory.objects.values_list("paper__arxiv_id", "code", "primary"))
@@ -155,6 +165,7 @@ def test_the_bulk_path_writes_what_the_row_by_row_upsert_writes(db: None) -> Non
     with open(KAGGLE, encoding="utf-8") as f:
         kaggle = [parse_kaggle(json.loads(line)) for line in f if line.strip()]
     sample[0].categories.append("odd\\code")  # a backslash, which COPY's text format escapes
+    hostile(sample[1])
     result = write_batch(sample + kaggle)
     assert result.counts.created == len(slow) == 203
     assert {p.arxiv_id: columns(p) for p in Paper.objects.all()} == slow

@@ -15,13 +15,13 @@ from pathlib import Path
 from typing import Any, BinaryIO, cast
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 
 from .bulk import BatchResult, Prepared, Preparer, bulk_load, write_batch
 from .fields import squash, unique
 from .ids import InvalidArxivId, parse_arxiv_id
 from .models import ImportCheckpoint
-from .pipeline import in_child, read_ahead
+from .pipeline import WriteBehind, in_child, read_ahead
 from .records import PaperRecord, VersionInfo
 
 SAMPLE_KEYS = {"id", "title", "abstract", "authors", "categories"}
@@ -316,6 +316,7 @@ def _parsed(
         item = prepare(record)
         if not keep:
             item.record, item.raw, item.layout = None, raw, layout or ""
+            prepare.slim(item)
         yield pos, item, "", layout
 
 
@@ -390,11 +391,18 @@ def _import_file(
         if progress:
             progress(checkpoint.read)
     size = max(settings.IMPORT_BATCH, 1)
-    batch: list[tuple[int, str, str, str]] = []
-    ready: list[Prepared] = []
     prepare = Preparer()
 
-    def flush(pos: Position, *, last: bool) -> None:
+    def flush(
+        pos: Position,
+        batch: list[tuple[int, str, str, str]],
+        ready: list[Prepared],
+        read: tuple[int, int],
+        pending: int,
+        last: bool,
+    ) -> None:
+        """Write one batch, and the checkpoint after it (read: lines and invalid ones up to pos)."""
+        done["read"], done["invalid"] = read
         with transaction.atomic():  # the papers, what on_batch writes and the checkpoint: all or none
             result = write_batch([], prepared=ready, parse=_parse_again)
             if on_batch and batch:
@@ -417,36 +425,46 @@ def _import_file(
                         **done,
                     },
                 )
-        batch.clear()
-        ready.clear()
+        if progress:
+            progress(pending)
 
     # A child process parses (a thread unpickles what it sends while this one waits on the
     # database); a small file is parsed here, where starting a process would cost more.
     small = path.stat().st_size < SMALL_FILE
     lines = _parsed(path, start, prepare, keep=small)
     items = read_ahead(lines if small else in_child(lambda: lines))
+    # A big file's batches are written behind, by a thread of their own, while the next one is
+    # gathered; inside a caller's transaction (strict mode, tests) they are written here, on
+    # the connection that holds it.
+    behind = None
+    if not (small or strict or connection.in_atomic_block):
+        behind = WriteBehind(flush, around=bulk_load)
+    write = behind.submit if behind else flush
+    batch: list[tuple[int, str, str, str]] = []
+    ready: list[Prepared] = []
     pos, pending = start, 0
-    for pos, item, reason, layout in items:
-        if layout is not None:
-            report.layouts.setdefault(str(path), layout)
-        done["read"] += 1
-        pending += 1
-        if item is None:
-            done["invalid"] += 1
-            report.invalid.append((str(path), pos.line, reason))
-            if strict:
-                raise StrictImportError(f"{path}:{pos.line}: {reason} (strict: nothing was imported)")
-            continue
-        batch.append((pos.row - 1, item.arxiv_id, *prepare.text(item)))
-        ready.append(item)
-        if len(batch) >= size:
-            flush(pos, last=False)
-            if progress:
-                progress(pending)
-            pending = 0
-    flush(pos, last=True)
-    if progress:
-        progress(pending)
+    read, invalid = done["read"], done["invalid"]  # counted here, handed to flush with each batch
+    try:
+        for pos, item, reason, layout in items:
+            if layout is not None:
+                report.layouts.setdefault(str(path), layout)
+            read += 1
+            pending += 1
+            if item is None:
+                invalid += 1
+                report.invalid.append((str(path), pos.line, reason))
+                if strict:
+                    raise StrictImportError(f"{path}:{pos.line}: {reason} (strict: nothing was imported)")
+                continue
+            batch.append((pos.row - 1, item.arxiv_id, *prepare.text(item)))
+            ready.append(item)
+            if len(batch) >= size:
+                write(pos, batch, ready, (read, invalid), pending, False)
+                batch, ready, pending = [], [], 0
+        write(pos, batch, ready, (read, invalid), pending, True)
+    finally:
+        if behind:
+            behind.close()
     report.read += done["read"]
     report.created += done["created"]
     report.updated += done["updated"]

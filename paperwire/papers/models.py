@@ -17,14 +17,15 @@ class Paper(models.Model):
     abstract = models.TextField()
     authors = models.JSONField(default=list)  # names in paper order
     categories = models.JSONField(default=list)  # codes, primary first
-    primary_category = models.CharField(max_length=32, db_index=True)
+    # Not indexed: category filters read PaperCategory (category_paper), never this column.
+    primary_category = models.CharField(max_length=32)
 
     published = models.DateField(null=True, blank=True)  # first-version (v1) date
     updated = models.DateField(null=True, blank=True)  # latest-version date
     announced = models.DateField(null=True, blank=True)  # first arXiv daily listing
     # The day the paper appears in the feed: announced, else the day it was submitted to
     # the hub, else the first-version date. Every feed page is a range of listing days.
-    listing_day = models.DateField(db_index=True)
+    listing_day = models.DateField()  # indexed first in paper_day_walk and paper_day_visible
     submitted_at = models.DateTimeField(null=True, blank=True)  # put on the daily list (hub or HF)
     submitted_by = models.CharField(max_length=150, blank=True)  # username that put it there
 
@@ -85,7 +86,8 @@ class Paper(models.Model):
 class PaperCategory(models.Model):
     """One category a paper is listed in, primary or cross-list, for filtering."""
 
-    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="category_rows")
+    # Not indexed alone: paper_category_once (paper, code) leads with it.
+    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="category_rows", db_index=False)
     code = models.CharField(max_length=32)
     primary = models.BooleanField(default=False)
 

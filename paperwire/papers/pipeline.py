@@ -14,6 +14,7 @@ import os
 import queue
 import threading
 from collections.abc import Callable, Iterator
+from contextlib import nullcontext
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -123,3 +124,51 @@ def in_child(produce: Callable[[], Iterator[T]], *, chunk: int = CHUNK, depth: i
         if child.is_alive():
             child.terminate()
         child.join(timeout=5)
+
+
+class WriteBehind:
+    """Run calls of write, in order, on a thread of its own with its own database connection,
+    at most depth calls waiting: the caller gathers the next batch while this one is written.
+
+    On two cores the importer's own Python (unpickling, COPY text, vectors) then runs while the
+    database works instead of between its statements. The first error is raised in the caller,
+    at its next submit() or at close(); later calls are dropped, never run after a failed one.
+    """
+
+    def __init__(
+        self, write: Callable[..., None], *, depth: int = 1, around: Callable[[], Any] | None = None
+    ) -> None:
+        self.write, self.around = write, around
+        self.calls: queue.Queue[tuple[Any, ...] | None] = queue.Queue(maxsize=depth)
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, name="import-writer", daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        from django.db import connections
+
+        try:
+            with self.around() if self.around else nullcontext():
+                while (args := self.calls.get()) is not None:
+                    if self.error is None:
+                        try:
+                            self.write(*args)
+                        except BaseException as e:  # noqa: BLE001  # raised in the caller
+                            self.error = e
+        except BaseException as e:  # noqa: BLE001  # the around context failed: raised in the caller
+            self.error = self.error or e
+        finally:
+            connections.close_all()  # this thread's own connections
+
+    def submit(self, *args: Any) -> None:
+        """Queue one call (waiting while depth calls wait); raise the error of an earlier one."""
+        if self.error is not None:
+            raise self.error
+        self.calls.put(args)
+
+    def close(self) -> None:
+        """Wait for every queued call; raise the first error."""
+        self.calls.put(None)
+        self.thread.join()
+        if self.error is not None:
+            raise self.error
