@@ -13,14 +13,13 @@ import datetime as dt
 from typing import Any
 from urllib.parse import urlencode
 
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja import Router, Schema
 from ninja.errors import HttpError
 
 from paperwire.community.members import refusal
 from paperwire.community.submissions import SubmissionRefused, submit
-from paperwire.papers.queries import visible
+from paperwire.papers.queries import past_cursor, visible
 from paperwire.personal.api import member
 from paperwire.ratelimits.limits import RateLimited, consume
 
@@ -60,7 +59,7 @@ def all_papers(
     qs = visible().order_by("-listing_day", "-arxiv_id")  # walks the (listing_day, arxiv_id) index
     if cursor:
         day, arxiv_id = decode_cursor(cursor[:200])
-        qs = qs.filter(Q(listing_day__lt=day) | Q(listing_day=day, arxiv_id__lt=arxiv_id))
+        qs = past_cursor(qs, day, arxiv_id)
     papers = list(qs[: limit + 1])
     if len(papers) > limit:
         last = papers[limit - 1]

@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Exists, Max, Min, OuterRef, Q, QuerySet, Sum
+from django.db.models import BooleanField, Exists, Max, Min, OuterRef, Q, QuerySet, Sum
+from django.db.models.expressions import RawSQL
 
 from . import trending
 from .models import DayCount, Paper, PaperCategory
@@ -90,6 +91,21 @@ def _filtered(category: str = "", submitter: str = "") -> QuerySet[Paper]:
     return qs
 
 
+def past_cursor(qs: QuerySet[Paper], day: dt.date, arxiv_id: str, *, older: bool = True) -> QuerySet[Paper]:
+    """Return qs's papers beyond the cursor (day, arxiv_id) in the newest order (older: after it
+    on the page; else before it).
+
+    One row comparison, which both databases start the (listing_day, arxiv_id) index walk at.
+    Written as "an earlier day, or the same day and a smaller id", PostgreSQL walked from the
+    period's end and filtered every paper on the way: 117k index entries, 31 ms, for a cursor
+    on the second day of a month at 2.5M papers (0.1 ms now).
+    """
+    op, bound = ("<", "listing_day__lte") if older else (">", "listing_day__gte")
+    row = f"(listing_day, arxiv_id) {op} (%s, %s)"  # op is < or >; the cursor goes as parameters
+    beyond = RawSQL(row, (day.isoformat(), arxiv_id), BooleanField())  # noqa: S611  # no text of the reader's in the SQL
+    return qs.filter(beyond, **{bound: day})
+
+
 def _counted(category: str) -> QuerySet[DayCount]:
     """Return the day counts of a category ("" for all papers) that have papers."""
     return DayCount.objects.filter(code=category, n__gt=0)
@@ -151,13 +167,13 @@ def feed(
     more = None
     if after and sort == "newest":
         day, arxiv_id = parse_cursor(after)
-        rest = qs.filter(Q(listing_day__lt=day) | Q(listing_day=day, arxiv_id__lt=arxiv_id))
+        rest = past_cursor(qs, day, arxiv_id)
         papers = _page(rest, sort, 0, limit + 1)  # one more: is there a next page?
         more = len(papers) > limit
         papers = papers[:limit]
     elif before and sort == "newest":
         day, arxiv_id = parse_cursor(before, "before")
-        earlier = qs.filter(Q(listing_day__gt=day) | Q(listing_day=day, arxiv_id__gt=arxiv_id))
+        earlier = past_cursor(qs, day, arxiv_id, older=False)
         ids = earlier.order_by("listing_day", "arxiv_id").values_list("pk", flat=True)[:limit]
         rows = Paper.objects.in_bulk(list(ids))
         papers = sorted(rows.values(), key=lambda p: (p.listing_day, p.arxiv_id), reverse=True)
