@@ -10,7 +10,8 @@ real commands (`paperwire import --vectors`, `paperwire index`, `paperwire serve
 processes on loopback. Figures: import papers/s, index build seconds and size, server-time
 p50/p95 of each page (page cache off: the cost of rendering), and front-page requests/s with
 latency percentiles through `wrk` (Debian's; a Python client when wrk is missing), page cache
-on, then each web worker's PSS once every worker has served every timed page. Note the
+on, then each web worker's PSS and private memory once every worker has served every timed
+page. --reuse times the pages of an earlier run's database and index files again (no build). Note the
 machine's load (printed) beside the figures.
 """
 
@@ -97,12 +98,16 @@ def throughput(url: str, clients: int, seconds: int) -> str:
     return run_clients(url, clients, seconds)
 
 
-def pss_mib(pid: int) -> float:
-    """Return a process's proportional memory (PSS) in MiB, from /proc/PID/smaps_rollup."""
+def memory_mib(pid: int) -> tuple[float, float]:
+    """Return a process's proportional memory (PSS) and its private memory (USS) in MiB, from
+    /proc/PID/smaps_rollup. PSS counts its share of the memory-mapped index files, which every
+    worker of the node maps once through the page cache; USS is what the process alone holds."""
+    kib = {}
     for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
-        if line.startswith("Pss:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
+        name, _, rest = line.partition(":")
+        if rest.strip().endswith("kB"):
+            kib[name] = int(rest.split()[0])
+    return kib.get("Pss", 0) / 1024, (kib.get("Private_Clean", 0) + kib.get("Private_Dirty", 0)) / 1024
 
 
 def worker_memory(base: str, server: subprocess.Popen, pages: list[str], workers: int) -> str:
@@ -112,25 +117,37 @@ def worker_memory(base: str, server: subprocess.Popen, pages: list[str], workers
             with urlopen(base + page.replace(" ", "%20"), timeout=120) as r:  # noqa: S310  # loopback
                 r.read()
     kids = subprocess.run(["pgrep", "-P", str(server.pid)], capture_output=True, text=True, check=False)
-    pss = sorted(pss_mib(int(k)) for k in kids.stdout.split())
-    return ", ".join(f"{p:.0f}" for p in pss) + f" MiB (master {pss_mib(server.pid):.0f} MiB)"
+    each = sorted(memory_mib(int(k)) for k in kids.stdout.split())
+    master = memory_mib(server.pid)
+    return (
+        "PSS "
+        + ", ".join(f"{pss:.0f}" for pss, _ in each)
+        + " MiB, private "
+        + ", ".join(f"{uss:.0f}" for _, uss in each)
+        + f" MiB (master PSS {master[0]:.0f} MiB)"
+    )
 
 
 def run_one(db: str, size: int, papers: Path, vectors: Path, args: argparse.Namespace) -> dict:
     data = args.out / f"{db}-{size}"
-    shutil.rmtree(data, ignore_errors=True)
-    data.mkdir(parents=True)
     env = {**os.environ, "PAPERWIRE_DATA_DIR": str(data), "DATABASE_URL": ""}
     if db == "postgres":
-        fresh_postgres(args.pg_url)
         env["DATABASE_URL"] = args.pg_url
-    step("migrate", [*PAPERWIRE, "migrate", "-v0"], env)
-    took = step("import", [*PAPERWIRE, "import", str(papers), "--vectors", str(vectors)], env)
-    figures: dict = {"db": db, "papers": size, "import_s": round(took, 1), "import_per_s": round(size / took)}
-    # What an operator runs after a bulk import (autovacuum would, later): planner statistics.
-    refresh = "from paperwire.papers.maintenance import refresh_statistics as r; print(r().summary())"
-    figures["statistics_s"] = round(step("statistics", [*PAPERWIRE, "shell", "-c", refresh], env), 1)
-    figures["index_s"] = round(step("index", [*PAPERWIRE, "index", "--rebuild"], env), 1)
+    figures: dict = {"db": db, "papers": size}
+    if not args.reuse:
+        shutil.rmtree(data, ignore_errors=True)
+        data.mkdir(parents=True)
+        if db == "postgres":
+            fresh_postgres(args.pg_url)
+        step("migrate", [*PAPERWIRE, "migrate", "-v0"], env)
+        took = step("import", [*PAPERWIRE, "import", str(papers), "--vectors", str(vectors)], env)
+        figures.update(import_s=round(took, 1), import_per_s=round(size / took))
+        # What an operator runs after a bulk import (autovacuum would, later): planner statistics.
+        refresh = "from paperwire.papers.maintenance import refresh_statistics as r; print(r().summary())"
+        figures["statistics_s"] = round(step("statistics", [*PAPERWIRE, "shell", "-c", refresh], env), 1)
+        figures["index_s"] = round(step("index", [*PAPERWIRE, "index", "--rebuild"], env), 1)
+    else:  # the database and index files of an earlier run, brought up to this code's migrations
+        step("migrate", [*PAPERWIRE, "migrate", "-v0"], env)
     search = data / "search"
     figures["index_mib"] = round(sum(f.stat().st_size for f in search.rglob("*") if f.is_file()) / 2**20, 1)
     measured = subprocess.run(
@@ -171,6 +188,9 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--reuse", action="store_true", help="time an earlier run's database and index files again"
+    )
     args = parser.parse_args()
     from scale_data import build
 
@@ -186,7 +206,7 @@ def main() -> None:
         for url, (p50, p95, cpu) in pages.items():
             print(f"  {url[:54]:54} {p50:8.1f} {p95:8.1f} {cpu:8.1f}")
         print(f"  front page, {args.clients} clients, {args.workers} workers: {figures['front_page']}")
-        print(f"  web-worker PSS after every page above: {figures['worker_pss']}")
+        print(f"  web-worker memory after every page above: {figures['worker_pss']}")
         print(f"  load now {load()}")
 
 

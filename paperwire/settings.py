@@ -173,6 +173,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         # -shm files the same mode, where it would otherwise make them all world-readable (0644).
         os.close(os.open(_sqlite, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
 
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # No parallel plans: a page runs short queries side by side with other readers' on few
+    # cores, and starting parallel workers (~10 ms) cost a deep category page more than the
+    # scan it split (6-11 ms alone, 17-24 ms in parallel at 2.5M papers; docs/decisions.md).
+    _pg = DATABASES["default"].setdefault("OPTIONS", {})
+    _pg["options"] = f"{_pg.get('options', '')} -c max_parallel_workers_per_gather=0".strip()
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 LANGUAGE_CODE = "en"
