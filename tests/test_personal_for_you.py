@@ -10,7 +10,7 @@ import pytest
 from django.test import Client
 
 from paperwire.papers.models import Paper
-from paperwire.personal import interests, model, signals
+from paperwire.personal import hiding, interests, model, signals
 from paperwire.personal.models import LibraryItem, Taste
 from paperwire.search import store
 from paperwire.search.models import PaperVector
@@ -245,3 +245,16 @@ def test_ranking_reads_vectors_from_the_index_files_and_newer_ones_from_the_data
         path.unlink()
     assert readers.built_vectors() is None  # never built in a request: the database answers
     assert set(model.vectors([*pks, source.pk])) == {*pks, source.pk}
+
+
+def test_a_long_list_and_a_short_one_hide_the_same_papers(papers: int, member: Any) -> None:
+    """Past ASK_BY_ID papers the member's marks are read whole instead of asked for by id."""
+    every = list(Paper.objects.order_by("pk"))
+    assert len(every) > hiding.ASK_BY_ID
+    for paper in every[::97]:
+        signals.set_not_interested(member, paper, True)
+    interests.mute(member, "author", every[5].authors[0])
+    long = hiding.hidden_ids(member, every)
+    short = set().union(*(hiding.hidden_ids(member, every[i : i + 100]) for i in range(0, len(every), 100)))
+    assert long == short
+    assert {p.pk for p in every[::97]} | {every[5].pk} <= long
