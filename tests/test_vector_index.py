@@ -133,3 +133,18 @@ def test_several_workers_map_one_copy_of_the_index_file(tmp_path: Path) -> None:
             assert w.stdin is not None
             w.stdin.close()
             w.wait(timeout=30)
+
+
+def test_a_vector_update_appends_new_rows_and_replaces_changed_ones_in_label_order() -> None:
+    """The day's update appends (its labels follow every old one); a re-embedded paper replaces its row."""
+    from paperwire.search.ann import merge_matrix
+
+    old_labels = np.array([1, 3, 5])
+    old = np.arange(9, dtype=np.float16).reshape(3, 3)
+    labels, matrix = merge_matrix(old_labels, old, np.array([8, 9]), np.full((2, 3), 7.0))
+    assert labels.tolist() == [1, 3, 5, 8, 9]
+    assert matrix.tolist() == [[0, 1, 2], [3, 4, 5], [6, 7, 8], [7, 7, 7], [7, 7, 7]]
+    labels, matrix = merge_matrix(old_labels, old, np.array([3, 2]), np.array([[9.0] * 3, [4.0] * 3]))
+    assert labels.tolist() == [1, 2, 3, 5]
+    assert matrix.tolist() == [[0, 1, 2], [4, 4, 4], [9, 9, 9], [6, 7, 8]]
+    assert matrix.dtype == np.float16 and labels.dtype == np.int64

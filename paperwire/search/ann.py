@@ -135,13 +135,23 @@ class VectorSearcher:
 def merge_matrix(
     old_labels: np.ndarray | None, old_matrix: np.ndarray | None, labels: np.ndarray, matrix: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Return (sorted labels, float16 rows) of old with labels/matrix added or replacing theirs."""
+    """Return (sorted labels, float16 rows) of old with labels/matrix added or replacing theirs.
+
+    A day's update adds papers whose labels (pks) follow every old one and replaces none: then
+    the old rows are copied once, as they are. Selecting and reordering them every time (three
+    copies of a 1.9 GB matrix at 2.5M papers) took 20 of an update's 53 s.
+    """
+    matrix = np.asarray(matrix, dtype=np.float16)
     if old_labels is not None and old_matrix is not None and len(old_labels):
-        keep = ~np.isin(old_labels, labels)
-        labels = np.concatenate([old_labels[keep], labels])
-        matrix = np.concatenate([np.asarray(old_matrix[keep], dtype=np.float16), matrix.astype(np.float16)])
-    order = np.argsort(labels, kind="stable")
-    return labels[order].astype(np.int64), np.asarray(matrix[order], dtype=np.float16)
+        replaced = np.isin(old_labels, labels)
+        if replaced.any():
+            old_labels, old_matrix = old_labels[~replaced], old_matrix[~replaced]
+        labels = np.concatenate([old_labels, labels])
+        matrix = np.concatenate([old_matrix, matrix]) if len(matrix) else np.asarray(old_matrix)
+    if len(labels) > 1 and not bool((labels[1:] > labels[:-1]).all()):
+        order = np.argsort(labels, kind="stable")
+        labels, matrix = labels[order], matrix[order]
+    return np.asarray(labels, dtype=np.int64), np.asarray(matrix, dtype=np.float16)
 
 
 def exact(matrix: np.ndarray, labels: np.ndarray, vector: np.ndarray, k: int) -> list[tuple[int, float]]:
