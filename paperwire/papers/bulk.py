@@ -138,10 +138,6 @@ class Preparer:
             item.values = []
         return item
 
-    def text(self, item: Prepared) -> tuple[str, str]:
-        """Return the title and abstract of a prepared row."""
-        return item.text
-
     def stamped(self, items: Sequence[Prepared], now: dt.datetime) -> list[Prepared]:
         """Set created_at and modified_at of items' rows to now (one stamp a batch: the indexers
         read modified_at, and the stamp must be close to the commit)."""

@@ -456,7 +456,7 @@ def _import_file(
                 if strict:
                     raise StrictImportError(f"{path}:{pos.line}: {reason} (strict: nothing was imported)")
                 continue
-            batch.append((pos.row - 1, item.arxiv_id, *prepare.text(item)))
+            batch.append((pos.row - 1, item.arxiv_id, *item.text))
             ready.append(item)
             if len(batch) >= size:
                 write(pos, batch, ready, (read, invalid), pending, False)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import lru_cache
 
 import nh3
@@ -135,16 +135,18 @@ def tex_text(text: str) -> str:
     return text
 
 
-def plain_tex(text: str) -> str:
-    """Return text for plain-text readers: text-mode TeX as Unicode, math left as its source."""
-    out: list[str] = []
+def _pieces(text: str) -> Iterator[tuple[str, re.Match[str] | None]]:
+    """Yield (text-mode stretch, the formula after it or None at the end) along text."""
     pos = 0
     for m in MATH.finditer(text):
-        out.append(tex_text(text[pos : m.start()]))
-        out.append(m.group(0))
+        yield text[pos : m.start()], m
         pos = m.end()
-    out.append(tex_text(text[pos:]))
-    return "".join(out)
+    yield text[pos:], None
+
+
+def plain_tex(text: str) -> str:
+    """Return text for plain-text readers: text-mode TeX as Unicode, math left as its source."""
+    return "".join(tex_text(words) + (m.group(0) if m else "") for words, m in _pieces(text))
 
 
 @lru_cache(maxsize=8192)
@@ -153,12 +155,10 @@ def render_math(text: str) -> SafeString:
     if not text:
         return SafeString("")
     out: list[str] = []
-    pos = 0
-    for m in MATH.finditer(text):
-        out.append(escape(tex_text(text[pos : m.start()])))
-        display = m.group("d1") is not None or m.group("d2") is not None
-        tex = m.group("d1") or m.group("d2") or m.group("i1") or m.group("i2") or ""
-        out.append(_math(tex, display))
-        pos = m.end()
-    out.append(escape(tex_text(text[pos:])))
+    for words, m in _pieces(text):
+        out.append(escape(tex_text(words)))
+        if m:
+            display = m.group("d1") is not None or m.group("d2") is not None
+            tex = m.group("d1") or m.group("d2") or m.group("i1") or m.group("i2") or ""
+            out.append(_math(tex, display))
     return mark_safe("".join(out))  # noqa: S308  # every piece above is escaped or sanitised MathML

@@ -24,7 +24,7 @@ class MuteRules:
     """A member's mute rules, ready to test papers against."""
 
     def __init__(self, user: Any) -> None:
-        self.user = user  # rules on words read abstracts: see reads_abstracts
+        self.user = user
         rows = (
             list(Mute.objects.filter(user=user).values_list("kind", "value")) if user.is_authenticated else []
         )
@@ -54,11 +54,12 @@ class MuteRules:
         return False
 
 
-def hidden_ids(user: Any, papers: Sequence[Paper]) -> set[int]:
-    """Return the pks of the papers hidden for the member: muted or marked not interested."""
+def hidden_ids(user: Any, papers: Sequence[Paper], rules: MuteRules | None = None) -> set[int]:
+    """Return the pks of the papers hidden for the member: muted or marked not interested
+    (rules: the member's, when the caller has read them already)."""
     if not getattr(user, "is_authenticated", False) or not papers:
         return set()
-    rules = MuteRules(user)
+    rules = rules or MuteRules(user)
     pks = [p.pk for p in papers]
     marked = NotInterested.objects.filter(user=user)
     if len(pks) > ASK_BY_ID:
@@ -72,13 +73,20 @@ def hidden_ids(user: Any, papers: Sequence[Paper]) -> set[int]:
     return hidden
 
 
-def split(user: Any, items: Sequence[T], *, reveal: bool = False, paper_of: Any = None) -> Split:
+def split(
+    user: Any,
+    items: Sequence[T],
+    *,
+    reveal: bool = False,
+    paper_of: Any = None,
+    rules: MuteRules | None = None,
+) -> Split:
     """Return items without those hidden for the member (or all of them, marked, when reveal is set).
 
     paper_of maps an item to its Paper when the items are not papers themselves (search hits).
     """
     get = paper_of or (lambda x: x)
-    hidden = hidden_ids(user, [get(i) for i in items])
+    hidden = hidden_ids(user, [get(i) for i in items], rules)
     if reveal:
         return Split(list(items), len(hidden), hidden)
     return Split([i for i in items if get(i).pk not in hidden], len(hidden))

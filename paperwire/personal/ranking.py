@@ -188,7 +188,7 @@ def for_you(
         abstracts=bool(interests.queries) or rules.reads_abstracts,
         labels=bool(interests) or rules.reads_labels,
     )
-    split = hiding.split(user, papers, reveal=reveal)
+    split = hiding.split(user, papers, reveal=reveal, rules=rules)
     papers = split.shown
     taste = model.learned(user)
     cold = not taste.trained
